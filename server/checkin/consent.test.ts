@@ -1,0 +1,139 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { decodeJwt } from 'jose';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createInProcessBus, type CheckinChanged } from '../events/bus';
+import type { IssueDeps } from '../popp/issuance';
+import { loadOrCreateKeyStore } from '../popp/keys';
+import { signPoppToken } from '../popp/token';
+import { ensurePractice } from '../practice/seed';
+import { openStore } from '../store/db';
+import { sha256b64u } from '../util/crypto';
+import { bindLoginToCode, confirmConsent, createConsentCode, declineConsent, resolveCode, withdrawCheckin, type ConsentConfig, type InsuredIdentity } from './consent';
+import { expireDue } from './records';
+
+const cfg: ConsentConfig = { publicUrl: 'http://localhost:3000', codeTtlSeconds: 300, codeBytes: 18, requiredAcr: 'gematik-ehealth-loa-high' };
+let clock = Date.UTC(2026, 11, 3, 9, 0, 0);
+
+async function setup() {
+  const db = await openStore({ dataDir: '', databaseUrl: ':memory:' });
+  const keys = await loadOrCreateKeyStore({ dir: mkdtempSync(path.join(os.tmpdir(), 'popp-keys-')), production: false, issuer: 'http://localhost:3000', now: () => Math.floor(clock / 1000) });
+  const bus = createInProcessBus();
+  const events: CheckinChanged[] = [];
+  let signed = 0;
+  const deps: IssueDeps = {
+    db,
+    bus,
+    now: () => clock,
+    sign: async (input) => {
+      signed++;
+      return signPoppToken(input, { issuer: 'http://localhost:3000', key: keys.current(), now: () => Math.floor(clock / 1000) });
+    },
+  };
+  const practiceId = await ensurePractice(db, { name: 'Praxis A', telematikId: '1-2012345678', professionOid: '1.2.276.0.76.4.50' }, clock);
+  const otherPracticeId = await ensurePractice(db, { name: 'Praxis B', telematikId: '1-2099999999', professionOid: '1.2.276.0.76.4.50' }, clock);
+  bus.subscribe(practiceId, (e) => events.push(e));
+  return { db, deps, practiceId, otherPracticeId, events, signedCount: () => signed };
+}
+
+function identity(over: Partial<InsuredIdentity> = {}): InsuredIdentity {
+  return { kvnr: 'X110540756', ik: '109500969', displayName: 'Erika Mustermann', acr: 'gematik-ehealth-loa-high', authTime: Math.floor(clock / 1000) + 5, nonce: 'nonce-0123456789abcdef', ...over };
+}
+
+async function state(db: Awaited<ReturnType<typeof setup>>['db'], code: string) {
+  const { row } = await resolveCode(db, code);
+  return { state: row.state, reason: row.reason, token: row.token };
+}
+
+describe('consent-code check-in', () => {
+  beforeEach(() => {
+    clock = Date.UTC(2026, 11, 3, 9, 0, 0);
+  });
+
+  it('confirm after a fresh login bound to the code issues exactly one token', async () => {
+    const s = await setup();
+    const { code, url } = await createConsentCode(s.deps, cfg, s.practiceId, 'Empfang-1');
+    expect(url).toBe(`http://localhost:3000/c/${code}`);
+    expect(Buffer.from(code, 'base64url').length).toBeGreaterThanOrEqual(16);
+    await bindLoginToCode(s.deps, code, identity().nonce, 'state-0123456789abcdef');
+    await confirmConsent(s.deps, cfg, code, identity());
+    const st = await state(s.db, code);
+    expect(st.state).toBe('success');
+    const claims = decodeJwt(st.token!);
+    expect(claims).toMatchObject({ proofMethod: 'healthid', patientId: 'X110540756', insurerId: '109500969', actorId: '1-2012345678', patientProofTime: identity().authTime });
+    await expect(confirmConsent(s.deps, cfg, code, identity())).rejects.toMatchObject({ code: 'CODE_USED' });
+    expect(s.signedCount()).toBe(1);
+    expect(s.events.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('two racing confirms with the same login yield one token', async () => {
+    const s = await setup();
+    const { code } = await createConsentCode(s.deps, cfg, s.practiceId);
+    await bindLoginToCode(s.deps, code, identity().nonce, 'state-0123456789abcdef');
+    const results = await Promise.allSettled([confirmConsent(s.deps, cfg, code, identity()), confirmConsent(s.deps, cfg, code, identity())]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const tokens = await s.db.selectFrom('checkins').select('token').where('token', 'is not', null).execute();
+    expect(tokens).toHaveLength(1);
+  });
+
+  it('refuses without login, with a login made for another code, stale, or below loa-high — and changes nothing', async () => {
+    const s = await setup();
+    const a = await createConsentCode(s.deps, cfg, s.practiceId);
+    const b = await createConsentCode(s.deps, cfg, s.practiceId);
+    await expect(confirmConsent(s.deps, cfg, a.code, null)).rejects.toMatchObject({ code: 'LOGIN_REQUIRED' });
+    await expect(confirmConsent(s.deps, cfg, a.code, identity())).rejects.toMatchObject({ code: 'LOGIN_REQUIRED' });
+    await bindLoginToCode(s.deps, b.code, identity().nonce, 'state-0123456789abcdef');
+    await expect(confirmConsent(s.deps, cfg, a.code, identity())).rejects.toMatchObject({ code: 'LOGIN_NOT_FOR_THIS_CODE' });
+    await bindLoginToCode(s.deps, a.code, 'nonce-for-a-0123456789', 'state-a-0123456789abcdef');
+    await expect(confirmConsent(s.deps, cfg, a.code, identity({ nonce: 'nonce-for-a-0123456789', authTime: Math.floor(clock / 1000) - 60 }))).rejects.toMatchObject({ code: 'LOGIN_STALE' });
+    await expect(confirmConsent(s.deps, cfg, a.code, identity({ nonce: 'nonce-for-a-0123456789', acr: 'gematik-ehealth-loa-substantial' }))).rejects.toMatchObject({ code: 'ACR_INSUFFICIENT' });
+    await expect(confirmConsent(s.deps, cfg, a.code, identity({ nonce: 'nonce-for-a-0123456789', kvnr: 'x11054075' }))).rejects.toMatchObject({ code: 'IDENTITY_INVALID' });
+    expect(await state(s.db, a.code)).toMatchObject({ state: 'waiting', token: null });
+    expect(s.signedCount()).toBe(0);
+  });
+
+  it('expired codes refuse login, confirm and decline; the sweeper marks them and tells the dashboard', async () => {
+    const s = await setup();
+    const { code } = await createConsentCode(s.deps, cfg, s.practiceId);
+    await bindLoginToCode(s.deps, code, identity().nonce, 'state-0123456789abcdef');
+    clock += 300_000; // exactly at expiry: no longer usable
+    await expect(bindLoginToCode(s.deps, code, 'another-nonce-0123456789', 'state-0123456789abcdef')).rejects.toMatchObject({ code: 'CODE_EXPIRED' });
+    await expect(confirmConsent(s.deps, cfg, code, identity())).rejects.toMatchObject({ code: 'CODE_EXPIRED' });
+    await expect(declineConsent(s.deps, code)).rejects.toMatchObject({ code: 'CODE_EXPIRED' });
+    const before = s.events.length;
+    expect(await expireDue(s.deps)).toBe(1);
+    expect(s.events.length).toBe(before + 1);
+    expect(await state(s.db, code)).toMatchObject({ state: 'canceled', reason: 'expired', token: null });
+  });
+
+  it('decline is final; malformed and unknown codes say why', async () => {
+    const s = await setup();
+    const { code } = await createConsentCode(s.deps, cfg, s.practiceId);
+    await declineConsent(s.deps, code);
+    await expect(declineConsent(s.deps, code)).rejects.toMatchObject({ code: 'CODE_DECLINED' });
+    await bindLoginToCode(s.deps, (await createConsentCode(s.deps, cfg, s.practiceId)).code, identity().nonce, 'state-0123456789abcdef');
+    await expect(confirmConsent(s.deps, cfg, code, identity())).rejects.toMatchObject({ code: 'CODE_DECLINED' });
+    for (const bad of ['', 'abc', 'x'.repeat(500), '../../etc/passwd', 'AAAAAAAAAAAAAAAAAAAAA=']) {
+      await expect(resolveCode(s.db, bad)).rejects.toMatchObject({ code: 'CODE_MALFORMED' });
+    }
+    await expect(resolveCode(s.db, 'A'.repeat(24))).rejects.toMatchObject({ code: 'CODE_NOT_FOUND' });
+  });
+
+  it('staff can only withdraw their own practice’s codes', async () => {
+    const s = await setup();
+    const { checkin, code } = await createConsentCode(s.deps, cfg, s.practiceId);
+    await expect(withdrawCheckin(s.deps, s.otherPracticeId, checkin.id)).rejects.toMatchObject({ code: 'CODE_FOREIGN' });
+    expect((await state(s.db, code)).state).toBe('waiting');
+    await withdrawCheckin(s.deps, s.practiceId, checkin.id);
+    expect(await state(s.db, code)).toMatchObject({ state: 'canceled', reason: 'withdrawn' });
+  });
+
+  it('stores only the hash of the code', async () => {
+    const s = await setup();
+    const { code, checkin } = await createConsentCode(s.deps, cfg, s.practiceId);
+    const row = await s.db.selectFrom('checkins').selectAll().where('id', '=', checkin.id).executeTakeFirstOrThrow();
+    expect(JSON.stringify(row)).not.toContain(code);
+    expect(row.code_hash).not.toBe(sha256b64u(code)); // domain-separated hash
+  });
+});

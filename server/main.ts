@@ -1,0 +1,75 @@
+/**
+ * The only listener: Next.js pages, tRPC, the test IdP, key publication and the
+ * eGK WebSocket endpoint share one Node process and one port (see docs/architecture.md).
+ */
+import { createServer } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import next from 'next';
+import { ConfigError, loadEnv } from './config/env';
+import { createApp } from './app/create';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+async function main() {
+  let env;
+  try {
+    env = loadEnv();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const dev = process.argv.includes('--dev');
+  const app = await createApp(env);
+  const nextApp = next({ dev, dir: root, hostname: env.HOST, port: env.PORT });
+  await nextApp.prepare();
+  const nextHandler = nextApp.getRequestHandler();
+  const nextUpgrade = nextApp.getUpgradeHandler();
+
+  const server = createServer((req, res) => {
+    app
+      .handle(req, res)
+      .then((handled) => (handled ? undefined : nextHandler(req, res)))
+      .catch((e: Error) => {
+        console.error('[http] Fehler:', e.message);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('Interner Fehler');
+      });
+  });
+  server.on('upgrade', (req, socket, head) => {
+    if (app.upgrade(req, socket, head)) return;
+    if (dev) return void nextUpgrade(req, socket, head);
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(env.PORT, env.HOST, resolve));
+
+  const lines = [
+    '',
+    `PoPP läuft (${env.production ? 'Produktion' : 'Entwicklung'}):`,
+    `  Praxis-Dashboard:      ${env.PUBLIC_URL}/`,
+    `  Online-Check-in-Links: ${env.PUBLIC_URL}/c/<Code>`,
+    env.TEST_IDP && !env.production ? `  Test-GesundheitsID:    ${env.oidcIssuer}/.well-known/openid-configuration` : null,
+    `  Schlüssel (JWKS):      ${env.PUBLIC_URL}/jwks.json`,
+    `  eGK-WebSocket:         ${env.PUBLIC_URL.replace(/^http/, 'ws')}/popp/practitioner/api/v1/token-generation-ehc`,
+    `  Daten:                 ${env.dataDir}`,
+    app.setupLink ? `\nErsten Praxis-Zugang einrichten (einmalig gültig):\n  SETUP-LINK: ${app.setupLink}` : null,
+    '',
+  ].filter((l) => l !== null);
+  console.log(lines.join('\n'));
+
+  const stop = async () => {
+    server.close();
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((e: Error) => {
+  console.error('Start fehlgeschlagen:', e.message);
+  process.exit(1);
+});
