@@ -27,6 +27,11 @@ test.describe('Online-Check-in mit Consent-Code', () => {
     expect(claims).toMatchObject({ proofMethod: 'healthid', patientId: 'X110540756', insurerId: '109500969', actorId: '1-20014060625', actorProfessionOid: '1.2.276.0.76.4.50' });
     expect(claims.patientProofTime).toBeGreaterThanOrEqual(before);
     expect(claims.patientProofTime).toBeLessThanOrEqual(claims.iat);
+    // The service's own verifier (as a Fachdienst would call it) accepts it for this practice only.
+    const verify = (actorId: string) =>
+      fetch(`${server.url}/api/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, profile: 'erezept', actorId }) }).then((r) => r.json());
+    expect(await verify('1-20014060625')).toMatchObject({ valid: true });
+    expect(await verify('1-2099999999')).toMatchObject({ valid: false });
 
     // Confirming again (a double tap, a reload) yields no second token.
     await page.reload();

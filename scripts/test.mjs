@@ -40,7 +40,7 @@ const steps = [
 let failedStep = null;
 for (const [name, cmd, args] of steps) {
   console.log(`\n=== ${name} ===`);
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson } });
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', } });
   if (r.status !== 0) {
     console.error(`\n${name} fehlgeschlagen.`);
     failedStep = r.status ?? 1;

@@ -18,6 +18,7 @@ import { handleInteraction } from '../idp/interaction';
 import { loadOrCreateKeyStore, type KeyStore } from '../popp/keys';
 import { signPoppToken } from '../popp/token';
 import { wellKnownRoutes } from '../popp/wellknown/handlers';
+import { createVerifier, verifyHttpHandler, VERIFY_PATH } from '../verifier';
 import { ensurePractice, setupLinkIfNoStaff } from '../practice/seed';
 import { openStore, type DB } from '../store/db';
 import { createContext } from '../trpc/init';
@@ -41,7 +42,19 @@ export async function createApp(env: Env, opts: { now?: () => number } = {}): Pr
   const now = opts.now ?? Date.now;
   const db: DB = await openStore({ dataDir: env.dataDir, databaseUrl: env.DATABASE_URL });
   const bus = createInProcessBus();
-  const keys = await loadOrCreateKeyStore({ dir: path.join(env.dataDir, 'keys'), production: env.production, issuer: env.issuer, now: () => Math.floor(now() / 1000) });
+  const keys = await loadOrCreateKeyStore({
+    dir: path.join(env.dataDir, 'keys'),
+    production: env.production,
+    issuer: env.issuer,
+    productionKeys: env.production
+      ? { signingKeyFile: env.POPP_TOKEN_KEY_FILE!, signingCertChainFile: env.POPP_TOKEN_CERT_CHAIN_FILE!, entityKeyFile: env.POPP_ENTITY_KEY_FILE! }
+      : undefined,
+    now: () => Math.floor(now() / 1000),
+  });
+  // The service verifies its own tokens for Fachdienste that call POST /api/v1/verify; it trusts its own CA only.
+  const verifyCa = env.POPP_VERIFY_CA_FILE ? readFileSync(env.POPP_VERIFY_CA_FILE, 'utf8') : keys.devCaPem;
+  const verifier = verifyCa ? createVerifier({ issuers: [{ iss: env.issuer, trustAnchors: [verifyCa] }], now: () => Math.floor(now() / 1000) }) : null;
+  const verifyHandler = verifier ? verifyHttpHandler(verifier) : null;
 
   const { nextAuthSecret, rpEncryptionJwk } = identitySecrets(env);
   const rpClientId = env.PUBLIC_URL;
@@ -115,6 +128,10 @@ export async function createApp(env: Env, opts: { now?: () => number } = {}): Pr
       (req as IncomingMessage & { originalUrl?: string }).originalUrl = req.url;
       req.url = (req.url ?? '/').slice('/idp'.length) || '/';
       idpCallback(req, res);
+      return true;
+    }
+    if (p === VERIFY_PATH && verifyHandler) {
+      verifyHandler(req, res);
       return true;
     }
     const route = known.find((r) => r.method === req.method && r.path === p);

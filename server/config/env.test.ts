@@ -23,7 +23,7 @@ describe('environment', () => {
   it('production refuses the test IdP, plain http and a missing session secret', () => {
     expect(() => loadEnv({ POPP_ENV: 'production' })).toThrow(/TEST_IDP[\s\S]*OIDC_ISSUER[\s\S]*NEXTAUTH_SECRET[\s\S]*PUBLIC_URL/);
     expect(() =>
-      loadEnv({ POPP_ENV: 'production', TEST_IDP: 'false', OIDC_ISSUER: 'https://idp.example.de', NEXTAUTH_SECRET: 'x'.repeat(40), PUBLIC_URL: 'https://popp.example.de' }),
+      loadEnv({ POPP_ENV: 'production', TEST_IDP: 'false', OIDC_ISSUER: 'https://idp.example.de', NEXTAUTH_SECRET: 'x'.repeat(40), PUBLIC_URL: 'https://popp.example.de', POPP_TOKEN_KEY_FILE: 'k.pem', POPP_TOKEN_CERT_CHAIN_FILE: 'c.pem', POPP_ENTITY_KEY_FILE: 'e.pem' }),
     ).not.toThrow();
   });
 });

@@ -33,6 +33,10 @@ const base = z.object({
     EHC_MAX_FRAME_BYTES: z.coerce.number().int().min(1024).max(1 << 20).default(defaults.EHC_MAX_FRAME_BYTES),
     ALLOWED_ORIGINS: z.string().default(defaults.ALLOWED_ORIGINS),
     DEFAULT_LANG: z.enum(['de', 'en']).default(defaults.DEFAULT_LANG),
+    POPP_TOKEN_KEY_FILE: z.string().optional(),
+    POPP_TOKEN_CERT_CHAIN_FILE: z.string().optional(),
+    POPP_ENTITY_KEY_FILE: z.string().optional(),
+    POPP_VERIFY_CA_FILE: z.string().optional(),
 });
 
 const schema = base
@@ -58,6 +62,9 @@ const schema = base
     if (e.TEST_IDP) ctx.addIssue({ code: 'custom', path: ['TEST_IDP'], message: 'Die Test-GesundheitsID ist in Produktion nicht erlaubt (TEST_IDP=false setzen).' });
     if (!e.OIDC_ISSUER) ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'In Produktion muss OIDC_ISSUER auf den sektoralen IdP zeigen.' });
     if (!e.NEXTAUTH_SECRET) ctx.addIssue({ code: 'custom', path: ['NEXTAUTH_SECRET'], message: 'In Produktion ist NEXTAUTH_SECRET (≥ 32 Zeichen) Pflicht.' });
+    for (const k of ['POPP_TOKEN_KEY_FILE', 'POPP_TOKEN_CERT_CHAIN_FILE', 'POPP_ENTITY_KEY_FILE'] as const) {
+      if (!e[k]) ctx.addIssue({ code: 'custom', path: [k], message: 'In Produktion Pflicht: PEM-Datei des Token- bzw. Entity-Schlüssels und der Zertifikatskette.' });
+    }
     if (!e.PUBLIC_URL.startsWith('https://')) ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'In Produktion muss PUBLIC_URL https:// sein.' });
   });
 
@@ -71,7 +78,7 @@ export class ConfigError extends Error {
 }
 
 /** Reads and checks the environment. Throws ConfigError listing every problem at once. */
-export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
   const picked: Record<string, string> = {};
   for (const key of Object.keys(base.shape)) {
     const v = source[key];

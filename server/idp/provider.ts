@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import Provider, { type Configuration } from 'oidc-provider';
 import { newEcJwk, persistedJson, publicPart, type PrivateJwk } from '../keys/dev-secrets';
+import { MemoryAdapter } from './memory-adapter';
 import { findPerson } from './test-persons';
 
 export const GID_SCOPES = ['openid', 'urn:telematik:versicherter', 'urn:telematik:display_name'];
@@ -27,6 +28,7 @@ export function createTestIdp(opts: TestIdpOptions): Provider {
   }));
 
   const configuration: Configuration = {
+    adapter: MemoryAdapter,
     clients: [
       {
         client_id: opts.client.clientId,
