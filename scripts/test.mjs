@@ -2,14 +2,17 @@
 // `npm test`: checks the machine's prerequisites (installs them when run as root),
 // then type-checks, runs the unit tests and the Playwright e2e tests.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const debianPackages = { chromium: '/usr/bin/chromium', pcscd: '/usr/sbin/pcscd', 'vsmartcard-vpcd': '/usr/lib/pcsc/drivers/serial/libifdvpcd.so', 'libpcsclite-dev': '/usr/include/PCSC/winscard.h' };
+const hasInitdb = () => existsSync('/usr/lib/postgresql') && readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
 const missing = Object.entries(debianPackages).filter(([, f]) => !existsSync(f)).map(([p]) => p);
+// PostgreSQL runs the store tests a second time against a real server (SQLite is the default).
+if (!hasInitdb()) missing.push('postgresql');
 if (missing.length) {
   const cmd = `apt-get update && apt-get install -y ${missing.join(' ')}`;
   if (process.getuid?.() === 0) {

@@ -2,7 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { decodeJwt } from 'jose';
-import { beforeEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startTestPostgres, type TestPostgres } from '../testing/postgres';
 import { createInProcessBus, type CheckinChanged } from '../events/bus';
 import type { IssueDeps } from '../popp/issuance';
 import { loadOrCreateKeyStore } from '../popp/keys';
@@ -16,8 +18,25 @@ import { expireDue } from './records';
 const cfg: ConsentConfig = { publicUrl: 'http://localhost:3000', codeTtlSeconds: 300, codeBytes: 18, requiredAcr: 'gematik-ehealth-loa-high' };
 let clock = Date.UTC(2026, 11, 3, 9, 0, 0);
 
+// The same domain code runs on SQLite (default) and PostgreSQL (when configured): every case runs on both.
+let pgServer: TestPostgres | null = null;
+let dialect: 'sqlite' | 'postgres' = 'sqlite';
+let dbCounter = 0;
+const opened: Array<{ destroy(): Promise<void> }> = [];
+
+async function databaseUrl(): Promise<string> {
+  if (dialect === 'sqlite') return ':memory:';
+  const name = `popp_test_${process.pid}_${++dbCounter}`;
+  const admin = new pg.Client({ connectionString: pgServer!.url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  return pgServer!.url.replace(/\/postgres$/, `/${name}`);
+}
+
 async function setup() {
-  const db = await openStore({ dataDir: '', databaseUrl: ':memory:' });
+  const db = await openStore({ dataDir: '', databaseUrl: await databaseUrl() });
+  opened.push(db);
   const keys = await loadOrCreateKeyStore({ dir: mkdtempSync(path.join(os.tmpdir(), 'popp-keys-')), production: false, issuer: 'http://localhost:3000', now: () => Math.floor(clock / 1000) });
   const bus = createInProcessBus();
   const events: CheckinChanged[] = [];
@@ -46,8 +65,21 @@ async function state(db: Awaited<ReturnType<typeof setup>>['db'], code: string) 
   return { state: row.state, reason: row.reason, token: row.token };
 }
 
-describe('consent-code check-in', () => {
-  beforeEach(() => {
+beforeAll(async () => {
+  pgServer = await startTestPostgres();
+  if (!pgServer && process.env.CI === 'true') throw new Error('PostgreSQL (Debian postgresql) is needed for the store tests in CI');
+}, 60_000);
+afterAll(async () => {
+  await pgServer?.stop();
+});
+afterEach(async () => {
+  for (const db of opened.splice(0)) await db.destroy();
+});
+
+describe.each(['sqlite', 'postgres'] as const)('consent-code check-in on %s', (d) => {
+  beforeEach((ctx) => {
+    dialect = d;
+    if (d === 'postgres' && !pgServer) ctx.skip();
     clock = Date.UTC(2026, 11, 3, 9, 0, 0);
   });
 
