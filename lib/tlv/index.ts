@@ -1,0 +1,2 @@
+export type { Tlv } from './tlv';
+export { readTlv, parseTlvs, parseSingleTlv, findTlv, requireTlv, tagBytes, encodeLength, encodeTlv } from './tlv';
