@@ -7,9 +7,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import { migrations as coreMigrations } from './migrations';
+import type { HashDbTables } from '../trust/hashdb/schema';
 import type { CoreTables } from './schema';
 
-export type DB = Kysely<CoreTables>;
+export type DB = Kysely<CoreTables & HashDbTables>;
 
 export interface StoreOptions {
   dataDir: string;
@@ -24,7 +25,7 @@ export async function openStore(opts: StoreOptions): Promise<DB> {
     const pg = await import('pg');
     const types = pg.default.types;
     types.setTypeParser(20, (v: string) => Number(v)); // int8 holds epoch ms; well inside 2^53
-    db = new Kysely<CoreTables>({ dialect: new PostgresDialect({ pool: new pg.default.Pool({ connectionString: opts.databaseUrl, max: 10 }) }) });
+    db = new Kysely<CoreTables & HashDbTables>({ dialect: new PostgresDialect({ pool: new pg.default.Pool({ connectionString: opts.databaseUrl, max: 10 }) }) });
   } else {
     const file = opts.databaseUrl && opts.databaseUrl !== '' ? opts.databaseUrl.replace(/^sqlite:/, '') : path.join(opts.dataDir, 'popp.sqlite');
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -32,7 +33,7 @@ export async function openStore(opts: StoreOptions): Promise<DB> {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    db = new Kysely<CoreTables>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = new Kysely<CoreTables & HashDbTables>({ dialect: new SqliteDialect({ database: sqlite }) });
   }
   await migrate(db, { ...coreMigrations, ...(opts.extraMigrations ?? {}) });
   return db;

@@ -1,4 +1,5 @@
 import type { Migration } from 'kysely';
+import { hashDbMigration } from '../../trust/hashdb/schema';
 import * as core from './0001_core';
 
 /**
@@ -7,4 +8,5 @@ import * as core from './0001_core';
  */
 export const migrations: Record<string, Migration> = {
   '0001_core': core,
+  [hashDbMigration.name]: hashDbMigration,
 };
