@@ -20,6 +20,8 @@ test.describe('Online-Check-in mit Consent-Code', () => {
     await checkin.confirm();
 
     await dashboard.expectNewestState('success');
+    await expect(dashboard.page.getByTestId('code-status')).toHaveText('Bestätigt – der Check-in ist abgeschlossen.');
+    await expect(dashboard.page.getByRole('button', { name: 'Link kopieren' })).toBeDisabled();
     await expect(dashboard.row(0)).toContainText('Erika Mustermann');
     await expect(dashboard.row(0)).toContainText('Empfang-1');
     const token = await dashboard.revealNewestToken();
@@ -46,6 +48,7 @@ test.describe('Online-Check-in mit Consent-Code', () => {
     await checkin.expectConsentScreen();
     await checkin.decline();
     await dashboard.expectNewestState('canceled', 'declined');
+    await expect(dashboard.page.getByTestId('code-status')).toHaveText('Die Patientin / der Patient hat abgelehnt.');
     await expect(dashboard.row(0).getByRole('button', { name: 'Token anzeigen' })).toHaveCount(0);
   });
 

@@ -12,6 +12,8 @@ import { createApp } from './app/create';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 async function main() {
+  // Keys, secrets and the database (KVNRs, tokens) are readable by this user only.
+  process.umask(0o077);
   let env;
   try {
     env = loadEnv();

@@ -40,6 +40,7 @@ export function CheckinList({ rows }: { rows: CheckinView[] }) {
   if (rows.length === 0) return <p className="muted">{t('list.empty')}</p>;
   const time = (ms: number) => new Date(ms).toLocaleTimeString(lang === 'de' ? 'de-DE' : 'en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
   return (
+    <div className="table-wrap">
     <table className="checkins">
       <thead>
         <tr>
@@ -67,5 +68,6 @@ export function CheckinList({ rows }: { rows: CheckinView[] }) {
         ))}
       </tbody>
     </table>
+    </div>
   );
 }

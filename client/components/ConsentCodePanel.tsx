@@ -15,7 +15,7 @@ function mmss(ms: number): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
-export function ConsentCodePanel({ code, state, onWithdraw, onClose }: { code: CreatedCode; state: string | undefined; onWithdraw: () => void; onClose: () => void }) {
+export function ConsentCodePanel({ code, state, reason, onWithdraw, onClose }: { code: CreatedCode; state: string | undefined; reason: string | null; onWithdraw: () => void; onClose: () => void }) {
   const { t } = useI18n();
   const [now, setNow] = useState(() => Date.now());
   const [copied, setCopied] = useState(false);
@@ -24,8 +24,19 @@ export function ConsentCodePanel({ code, state, onWithdraw, onClose }: { code: C
     return () => clearInterval(id);
   }, []);
   const left = code.expiresAt - now;
-  const expired = left <= 0;
-  const open = state === undefined || state === 'waiting';
+  const open = (state === undefined || state === 'waiting') && reason === null;
+  const expired = left <= 0 || reason === 'expired';
+  const usable = open && !expired;
+  // Once the code is used up the panel says so, instead of still counting down.
+  const statusText = usable
+    ? `${t('code.expiresIn', { time: mmss(left) })} · ${t('code.singleUse')}`
+    : state === 'success'
+      ? t('code.confirmed')
+      : reason === 'declined'
+        ? t('code.declined')
+        : reason === 'withdrawn'
+          ? t('code.withdrawn')
+          : t('code.expired');
 
   async function copy() {
     try {
@@ -43,20 +54,20 @@ export function ConsentCodePanel({ code, state, onWithdraw, onClose }: { code: C
     <section className="card code-panel" aria-labelledby="code-title">
       <h2 id="code-title">{t('code.title')}</h2>
       <p>{t('code.scan')}</p>
-      <div className={`qr ${expired || !open ? 'qr-dim' : ''}`} data-testid="consent-qr">
+      <div className={`qr ${usable ? '' : 'qr-dim'}`} data-testid="consent-qr" aria-hidden={!usable}>
         <QRCodeSVG value={code.url} size={240} level="M" marginSize={2} title={t('code.title')} />
       </div>
       <div className="row">
         <input id="consent-link" aria-label={t('code.copyLink')} readOnly value={code.url} onFocus={(e) => e.currentTarget.select()} />
-        <button type="button" onClick={copy}>
+        <button type="button" onClick={copy} disabled={!usable}>
           {copied ? t('common.copied') : t('code.copyLink')}
         </button>
       </div>
-      <p className={expired ? 'error' : 'muted'} aria-live="polite">
-        {expired ? t('code.expired') : t('code.expiresIn', { time: mmss(left) })} · {t('code.singleUse')}
+      <p className={usable ? 'muted' : state === 'success' ? 'success' : 'error'} aria-live="polite" data-testid="code-status">
+        {statusText}
       </p>
       <div className="row">
-        {open && !expired ? (
+        {usable ? (
           <button type="button" className="secondary" onClick={onWithdraw}>
             {t('code.withdraw')}
           </button>

@@ -18,6 +18,13 @@ export function ConsentScreen({ code, loginError }: { code: string; loginError: 
   const [outcome, setOutcome] = useState<'confirmed' | 'declined' | null>(null);
   const [redirecting, setRedirecting] = useState(false);
 
+  // A code that ran out (or was used) while the screen was open: show its final state, not stale buttons.
+  function onActionError(e: unknown) {
+    setError(errorCode(e));
+    void view.refetch();
+    requestAnimationFrame(() => document.querySelector('p[role="alert"]')?.scrollIntoView({ block: 'center' }));
+  }
+
   if (view.isPending) return <p>{t('common.loading')}</p>;
   if (view.error) return <ErrorNote code={errorCode(view.error)} />;
   const v = view.data;
@@ -34,7 +41,7 @@ export function ConsentScreen({ code, loginError }: { code: string; loginError: 
   if (outcome === 'confirmed') return <p role="status" className="success">{t('consent.done', { practice: v.practice.name })}</p>;
   if (outcome === 'declined') return <p role="status">{t('consent.declined')}</p>;
   if (v.state !== 'waiting') {
-    const key = v.reason === 'expired' ? 'consent.expired' : v.state === 'success' ? 'consent.used' : v.reason === 'declined' ? 'consent.declined' : 'consent.canceled';
+    const key = v.reason === 'expired' ? 'consent.expired' : v.state === 'success' ? 'consent.used' : v.reason === 'declined' ? 'consent.declined' : v.reason === 'withdrawn' ? 'consent.withdrawn' : 'consent.canceled';
     return (
       <>
         {practiceBox}
@@ -84,7 +91,11 @@ export function ConsentScreen({ code, loginError }: { code: string; loginError: 
         <dd>{when}</dd>
         <dt>{t('consent.recipient')}</dt>
         <dd>
-          {s.recipient} ({s.recipientTelematikId})
+          {s.recipient}
+          <br />
+          <small>
+            {t('consent.tid')} {s.recipientTelematikId}
+          </small>
         </dd>
       </dl>
       <p className="muted">{t('consent.purpose')}</p>
@@ -94,7 +105,7 @@ export function ConsentScreen({ code, loginError }: { code: string; loginError: 
           className="primary big"
           disabled={busy}
           aria-busy={confirm.isPending}
-          onClick={() => confirm.mutate({ code }, { onSuccess: () => setOutcome('confirmed'), onError: (e) => setError(errorCode(e)) })}
+          onClick={() => confirm.mutate({ code }, { onSuccess: () => setOutcome('confirmed'), onError: onActionError })}
         >
           {confirm.isPending ? t('consent.busy') : t('consent.confirm')}
         </button>
@@ -102,7 +113,7 @@ export function ConsentScreen({ code, loginError }: { code: string; loginError: 
           type="button"
           className="secondary big"
           disabled={busy}
-          onClick={() => decline.mutate({ code }, { onSuccess: () => setOutcome('declined'), onError: (e) => setError(errorCode(e)) })}
+          onClick={() => decline.mutate({ code }, { onSuccess: () => setOutcome('declined'), onError: onActionError })}
         >
           {t('consent.decline')}
         </button>

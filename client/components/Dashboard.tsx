@@ -65,13 +65,14 @@ function PracticeBoard({ isAdmin }: { isAdmin: boolean }) {
   }
 
   const liveLabel = live.status === 'pending' ? t('dash.live.connected') : live.status === 'error' ? t('dash.live.lost') : t('dash.live.connecting');
+  const lost = live.status === 'error' || (live.status === 'connecting' && live.data !== undefined);
   return (
     <div className="board">
       <section className="card">
         <form className="row wrap" onSubmit={start}>
           <label className="grow">
             {t('dash.workplace')}
-            <input value={workplace} onChange={(e) => setWorkplace(e.target.value)} maxLength={64} pattern="[A-Za-z0-9._\-]*" placeholder="Empfang-1" />
+            <input value={workplace} onChange={(e) => setWorkplace(e.target.value)} maxLength={64} pattern="[A-Za-z0-9._\-]*" placeholder={t('dash.workplacePlaceholder')} />
             <small className="muted">{t('dash.workplaceHint')}</small>
           </label>
           <button type="submit" className="primary" disabled={create.isPending} aria-busy={create.isPending}>
@@ -84,6 +85,7 @@ function PracticeBoard({ isAdmin }: { isAdmin: boolean }) {
         <ConsentCodePanel
           code={code}
           state={current?.state}
+          reason={current?.reason ?? null}
           onWithdraw={() => withdraw.mutate({ checkinId: code.checkinId }, { onError: (e) => setError(errorCode(e)) })}
           onClose={() => setCode(null)}
         />
@@ -95,6 +97,11 @@ function PracticeBoard({ isAdmin }: { isAdmin: boolean }) {
             {liveLabel}
           </span>
         </div>
+        {lost ? (
+          <p className="banner" role="alert">
+            {t('dash.live.lostBanner')}
+          </p>
+        ) : null}
         <CheckinList rows={rows} />
       </section>
       {isAdmin ? (

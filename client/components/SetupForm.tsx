@@ -20,7 +20,16 @@ export function SetupForm({ token }: { token: string }) {
   const busy = options.isPending || verify.isPending;
 
   if (info.isPending) return <p>{t('common.loading')}</p>;
-  if (info.error) return <ErrorNote code={errorCode(info.error)} />;
+  if (info.error)
+    return (
+      <section className="card narrow">
+        <h1>{t('setup.title')}</h1>
+        <ErrorNote code={errorCode(info.error)} />
+        <a className="button" href="/">
+          {t('notFound.home')}
+        </a>
+      </section>
+    );
   if (done)
     return (
       <section className="card narrow">

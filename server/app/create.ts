@@ -60,7 +60,7 @@ export async function createApp(env: Env, opts: { now?: () => number } = {}): Pr
   const rpClientId = env.PUBLIC_URL;
   const redirectUri = `${env.PUBLIC_URL}/api/auth/callback/gesundheitsid`;
   const idp = env.TEST_IDP && !env.production
-    ? createTestIdp({ issuer: env.oidcIssuer, dataDir: env.dataDir, client: { clientId: rpClientId, redirectUris: [redirectUri], encryptionJwk: rpEncryptionJwk } })
+    ? await createTestIdp({ issuer: env.oidcIssuer, dataDir: env.dataDir, client: { clientId: rpClientId, redirectUris: [redirectUri], encryptionJwk: rpEncryptionJwk } })
     : null;
   const oidc = idp
     ? { par: `${env.oidcIssuer}/request`, authorization: `${env.oidcIssuer}/auth`, token: `${env.oidcIssuer}/token`, jwks: `${env.oidcIssuer}/jwks` }

@@ -9,6 +9,7 @@ const commands: Record<string, Command> = {
   'card-check': { summary: 'eGK-Check-in headless gegen einen PoPP-Service', load: () => import('./card-check') },
   bridge: { summary: 'Lokale PC/SC-Brücke für das Praxis-Dashboard', load: () => import('./bridge') },
   hashdb: { summary: 'eGK-Hash-Datenbank importieren/entfernen', load: () => import('./hashdb') },
+  staff: { summary: 'Praxis-Zugang: neuen Einrichtungslink erzeugen', load: () => import('./staff') },
   testpki: { summary: 'Test-PKI und Software-eGKs erzeugen', load: () => import('./testpki') },
 };
 

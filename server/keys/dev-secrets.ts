@@ -10,7 +10,7 @@ import path from 'node:path';
 export function persistedJson<T>(dir: string, name: string, make: () => T): T {
   const file = path.join(dir, name);
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as T;
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const value = make();
   writeFileSync(file, JSON.stringify(value, null, 2), { mode: 0o600 });
   chmodSync(file, 0o600);

@@ -2,7 +2,7 @@
  * The only place that knows the SQL driver. SQLite (better-sqlite3, WAL) by default;
  * PostgreSQL when DATABASE_URL is a postgres:// URL. Domain code sees Kysely only.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
@@ -28,8 +28,10 @@ export async function openStore(opts: StoreOptions): Promise<DB> {
     db = new Kysely<CoreTables & HashDbTables>({ dialect: new PostgresDialect({ pool: new pg.default.Pool({ connectionString: opts.databaseUrl, max: 10 }) }) });
   } else {
     const file = opts.databaseUrl && opts.databaseUrl !== '' ? opts.databaseUrl.replace(/^sqlite:/, '') : path.join(opts.dataDir, 'popp.sqlite');
-    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const sqlite = new Database(file);
+    // The database holds tokens (and so KVNRs): owner-only, also for installs made before this rule.
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) if (file !== ':memory:' && existsSync(f)) chmodSync(f, 0o600);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');

@@ -69,9 +69,9 @@ export interface UsbDeviceLike {
   releaseInterface(interfaceNumber: number): Promise<void>;
   selectAlternateInterface(interfaceNumber: number, alternateSetting: number): Promise<void>;
   controlTransferIn(setup: UsbControlTransferParametersLike, length: number): Promise<UsbInTransferResultLike>;
-  controlTransferOut(setup: UsbControlTransferParametersLike, data?: BufferSource): Promise<UsbOutTransferResultLike>;
+  controlTransferOut(setup: UsbControlTransferParametersLike, data?: Uint8Array): Promise<UsbOutTransferResultLike>;
   transferIn(endpointNumber: number, length: number): Promise<UsbInTransferResultLike>;
-  transferOut(endpointNumber: number, data: BufferSource): Promise<UsbOutTransferResultLike>;
+  transferOut(endpointNumber: number, data: Uint8Array): Promise<UsbOutTransferResultLike>;
   clearHalt(direction: UsbDirection, endpointNumber: number): Promise<void>;
 }
 

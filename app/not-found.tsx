@@ -1,0 +1,7 @@
+'use client';
+
+import { NotFoundView } from '../client/components/NotFoundView';
+
+export default function NotFound() {
+  return <NotFoundView />;
+}
