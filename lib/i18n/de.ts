@@ -111,6 +111,8 @@ export const de = {
   'error.IDENTITY_INVALID': 'Die GesundheitsID hat keine gültige Versichertennummer oder IK geliefert.',
   'error.LOGIN_REQUEST_INVALID': 'Die Anmeldung konnte nicht gestartet werden. Bitte erneut versuchen.',
   'error.IDP_UNAVAILABLE': 'Die GesundheitsID ist gerade nicht erreichbar. Bitte später erneut versuchen.',
+  'error.TOO_MANY_ATTEMPTS': 'Zu viele Versuche. Bitte eine Minute warten und erneut versuchen.',
+  'error.TOO_MANY_REQUESTS': 'Zu viele Versuche. Bitte eine Minute warten und erneut versuchen.',
   'error.CHECKIN_NOT_FOUND': 'Diesen Check-in gibt es nicht.',
   'error.PRACTICE_NOT_FOUND': 'Die Praxis zu diesem Code gibt es nicht mehr.',
   'error.UNAUTHENTICATED': 'Bitte melden Sie sich an.',

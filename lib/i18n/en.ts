@@ -112,6 +112,8 @@ export const en: Record<MessageKey, string> = {
   'error.IDENTITY_INVALID': 'The GesundheitsID did not provide a valid insurance number or IK.',
   'error.LOGIN_REQUEST_INVALID': 'The sign-in could not be started. Please try again.',
   'error.IDP_UNAVAILABLE': 'GesundheitsID is unavailable right now. Please try again later.',
+  'error.TOO_MANY_ATTEMPTS': 'Too many attempts. Please wait a minute and try again.',
+  'error.TOO_MANY_REQUESTS': 'Too many attempts. Please wait a minute and try again.',
   'error.CHECKIN_NOT_FOUND': 'This check-in does not exist.',
   'error.PRACTICE_NOT_FOUND': 'The practice of this code no longer exists.',
   'error.UNAUTHENTICATED': 'Please sign in.',

@@ -9,9 +9,11 @@ import type { Duplex } from 'node:stream';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { Env } from '../config/env';
 import { createInProcessBus } from '../events/bus';
-import { expireDue } from '../checkin/records';
+import { expireDue, purgeExpired } from '../checkin/records';
+import { clientAddress, createRateLimiter } from '../util/rate-limit';
+import { setSecurityHeaders } from '../util/security-headers';
 import { loadDevSecrets, type PrivateJwk } from '../keys/dev-secrets';
-import { GID_ENV, type GidClientConfig } from '../identity/gesundheitsid';
+import { GID_ENV, GID_SCOPE, type GidClientConfig } from '../identity/gesundheitsid';
 import { handleParRoute } from '../identity/par-route';
 import { createTestIdp } from '../idp/provider';
 import { handleInteraction } from '../idp/interaction';
@@ -88,6 +90,7 @@ export async function createApp(env: Env, opts: { now?: () => number } = {}): Pr
     now,
     sign: (input) => signPoppToken(input, { issuer: env.issuer, key: keys.current(), now: () => Math.floor(now() / 1000) }),
     passkeys: { rpName: 'PoPP Praxis', rpId: new URL(env.PUBLIC_URL).hostname, origins: env.allowedOrigins },
+    limitClient: (req) => loginLimiter.take(clientAddress(req, env.TRUST_PROXY)),
     consent: { publicUrl: env.PUBLIC_URL, codeTtlSeconds: env.CONSENT_CODE_TTL_SECONDS, codeBytes: env.CONSENT_CODE_BYTES, requiredAcr: env.OIDC_REQUIRED_ACR },
     gidSecret: nextAuthSecret,
   };
@@ -103,24 +106,48 @@ export async function createApp(env: Env, opts: { now?: () => number } = {}): Pr
     basePath: '/api/trpc/',
     createContext: ({ req, res }) => createContext(services, req, res),
     maxBodySize: 64 * 1024,
+    // The dashboard batches a handful of calls at most; long batches only serve floods.
+    maxBatchSize: 10,
   });
+  // Per client address: logins started and passkey ceremonies; per code: logins started for it.
+  const loginLimiter = createRateLimiter(30, 60_000);
+  const codeLimiter = createRateLimiter(10, 60_000);
   const idpCallback = idp?.callback();
   const known = wellKnownRoutes(keys, env.issuer, env.DEMO_PRACTICE_NAME);
 
+  let sweeps = 0;
   const sweeper = setInterval(() => {
-    expireDue(services).catch((e) => console.error('[checkin] Ablauf-Prüfung fehlgeschlagen:', (e as Error).message));
+    expireDue(services)
+      .then(() => (++sweeps % 30 === 0 ? purgeExpired(services, env.CHECKIN_RETENTION_HOURS * 3600_000) : undefined))
+      .catch((e) => console.error('[checkin] Ablauf-Prüfung fehlgeschlagen:', (e as Error).message));
   }, 2000);
   sweeper.unref();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? '/', env.PUBLIC_URL);
     const p = url.pathname;
+    setSecurityHeaders(res, env.production);
+    if (p.startsWith('/api/')) res.setHeader('cache-control', 'no-store');
     if (p.startsWith('/api/trpc/')) {
       trpc(req, res);
       return true;
     }
     if (p === '/api/gid/par' && req.method === 'GET') {
-      await handleParRoute({ ...services, parEndpoint: oidc.par, authorizationEndpoint: oidc.authorization, publicUrl: env.PUBLIC_URL }, req, res, url);
+      const client = clientAddress(req, env.TRUST_PROXY);
+      await handleParRoute(
+        {
+          ...services,
+          expected: { clientId: rpClientId, redirectUri, scope: GID_SCOPE, acrValues: env.OIDC_REQUIRED_ACR },
+          limitClient: () => loginLimiter.take(client),
+          limitCode: (code) => codeLimiter.take(code),
+          parEndpoint: oidc.par,
+          authorizationEndpoint: oidc.authorization,
+          publicUrl: env.PUBLIC_URL,
+        },
+        req,
+        res,
+        url,
+      );
       return true;
     }
     if (idp && idpCallback && (p === '/idp' || p.startsWith('/idp/'))) {

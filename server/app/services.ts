@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { ConsentConfig } from '../checkin/consent';
 import type { Env } from '../config/env';
 import type { EventBus } from '../events/bus';
@@ -13,6 +14,8 @@ export interface Services {
   now: () => number;
   sign(input: TokenClaimsInput): Promise<string>;
   passkeys: PasskeyConfig;
+  /** False when this client started too many logins or passkey ceremonies within a minute. */
+  limitClient(req: IncomingMessage): boolean;
   consent: ConsentConfig;
   /** next-auth's secret: decodes the insured person's session cookie. */
   gidSecret: string;

@@ -119,6 +119,12 @@ describe.each(['sqlite', 'postgres'] as const)('consent-code check-in on %s', (d
     await expect(confirmConsent(s.deps, cfg, a.code, identity())).rejects.toMatchObject({ code: 'LOGIN_NOT_FOR_THIS_CODE' });
     await bindLoginToCode(s.deps, a.code, 'nonce-for-a-0123456789', 'state-a-0123456789abcdef');
     await expect(confirmConsent(s.deps, cfg, a.code, identity({ nonce: 'nonce-for-a-0123456789', authTime: Math.floor(clock / 1000) - 60 }))).rejects.toMatchObject({ code: 'LOGIN_STALE' });
+    // A login older than the start of this code's login (an IdP that skipped re-authentication) is stale too.
+    const c = await createConsentCode(s.deps, cfg, s.practiceId);
+    clock += 30_000;
+    await bindLoginToCode(s.deps, c.code, 'nonce-for-c-0123456789', 'state-c-0123456789abcdef');
+    await expect(confirmConsent(s.deps, cfg, c.code, identity({ nonce: 'nonce-for-c-0123456789', authTime: Math.floor(clock / 1000) - 10 }))).rejects.toMatchObject({ code: 'LOGIN_STALE' });
+    clock -= 30_000;
     await expect(confirmConsent(s.deps, cfg, a.code, identity({ nonce: 'nonce-for-a-0123456789', acr: 'gematik-ehealth-loa-substantial' }))).rejects.toMatchObject({ code: 'ACR_INSUFFICIENT' });
     await expect(confirmConsent(s.deps, cfg, a.code, identity({ nonce: 'nonce-for-a-0123456789', kvnr: 'x11054075' }))).rejects.toMatchObject({ code: 'IDENTITY_INVALID' });
     expect(await state(s.db, a.code)).toMatchObject({ state: 'waiting', token: null });
@@ -132,7 +138,7 @@ describe.each(['sqlite', 'postgres'] as const)('consent-code check-in on %s', (d
     clock += 300_000; // exactly at expiry: no longer usable
     await expect(bindLoginToCode(s.deps, code, 'another-nonce-0123456789', 'state-0123456789abcdef')).rejects.toMatchObject({ code: 'CODE_EXPIRED' });
     await expect(confirmConsent(s.deps, cfg, code, identity())).rejects.toMatchObject({ code: 'CODE_EXPIRED' });
-    await expect(declineConsent(s.deps, code)).rejects.toMatchObject({ code: 'CODE_EXPIRED' });
+    await expect(declineConsent(s.deps, cfg, code, identity())).rejects.toMatchObject({ code: 'CODE_EXPIRED' });
     const before = s.events.length;
     expect(await expireDue(s.deps)).toBe(1);
     expect(s.events.length).toBe(before + 1);
@@ -142,8 +148,11 @@ describe.each(['sqlite', 'postgres'] as const)('consent-code check-in on %s', (d
   it('decline is final; malformed and unknown codes say why', async () => {
     const s = await setup();
     const { code } = await createConsentCode(s.deps, cfg, s.practiceId);
-    await declineConsent(s.deps, code);
-    await expect(declineConsent(s.deps, code)).rejects.toMatchObject({ code: 'CODE_DECLINED' });
+    // A bystander without the login made for this code cannot decline it.
+    await expect(declineConsent(s.deps, cfg, code, null)).rejects.toMatchObject({ code: 'LOGIN_REQUIRED' });
+    await bindLoginToCode(s.deps, code, 'decline-nonce-0123456789', 'state-0123456789abcdef');
+    await declineConsent(s.deps, cfg, code, identity({ nonce: 'decline-nonce-0123456789' }));
+    await expect(declineConsent(s.deps, cfg, code, identity({ nonce: 'decline-nonce-0123456789' }))).rejects.toMatchObject({ code: 'CODE_DECLINED' });
     await bindLoginToCode(s.deps, (await createConsentCode(s.deps, cfg, s.practiceId)).code, identity().nonce, 'state-0123456789abcdef');
     await expect(confirmConsent(s.deps, cfg, code, identity())).rejects.toMatchObject({ code: 'CODE_DECLINED' });
     for (const bad of ['', 'abc', 'x'.repeat(500), '../../etc/passwd', 'AAAAAAAAAAAAAAAAAAAAA=']) {
@@ -159,6 +168,17 @@ describe.each(['sqlite', 'postgres'] as const)('consent-code check-in on %s', (d
     expect((await state(s.db, code)).state).toBe('waiting');
     await withdrawCheckin(s.deps, s.practiceId, checkin.id);
     expect(await state(s.db, code)).toMatchObject({ state: 'canceled', reason: 'withdrawn' });
+  });
+
+  it('a confirm that arrives at the moment of expiry loses to it', async () => {
+    const s = await setup();
+    const { code, checkin } = await createConsentCode(s.deps, cfg, s.practiceId);
+    await bindLoginToCode(s.deps, code, identity().nonce, 'state-0123456789abcdef');
+    // The usability check passed a millisecond earlier; the write happens exactly at expiry.
+    const { finishCheckin } = await import('./records');
+    clock = checkin.expires_at!;
+    expect(await finishCheckin(s.deps, checkin.id, { state: 'success', token: 'x' })).toBeNull();
+    expect(await finishCheckin(s.deps, checkin.id, { state: 'canceled', reason: 'expired' })).not.toBeNull();
   });
 
   it('stores only the hash of the code', async () => {

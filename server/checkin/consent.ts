@@ -90,8 +90,11 @@ export async function assertFreshLogin(db: DB, cfg: ConsentConfig, row: CheckinR
   if (binding.checkin_id !== row.id) {
     throw new CheckinError('LOGIN_NOT_FOR_THIS_CODE', 'Diese Anmeldung gehört zu einem anderen Check-in. Bitte neu anmelden.');
   }
-  // auth_time has second resolution; the code's creation time is truncated the same way.
-  if (!Number.isInteger(who.authTime) || who.authTime < Math.floor(row.created_at / 1000)) {
+  // The login must have happened after this code's login was started (the binding), not
+  // merely after the code was made: otherwise an IdP that skips re-authentication could
+  // let one login serve every code created before it. auth_time has second resolution.
+  const startedAt = Math.floor(Math.max(row.created_at, binding.created_at) / 1000);
+  if (!Number.isInteger(who.authTime) || who.authTime < startedAt) {
     throw new CheckinError('LOGIN_STALE', 'Die Anmeldung ist älter als der Check-in-Code. Bitte neu anmelden.');
   }
   if (who.acr !== cfg.requiredAcr) {
@@ -133,9 +136,11 @@ export async function confirmConsent(deps: IssueDeps, cfg: ConsentConfig, code: 
   return { checkinId: done.id, practiceName: practice.name };
 }
 
-export async function declineConsent(deps: RecordDeps, code: string): Promise<void> {
+/** Declining also needs the login made for this code: a bystander who saw the QR code must not cancel it. */
+export async function declineConsent(deps: RecordDeps, cfg: ConsentConfig, code: string, who: InsuredIdentity | null): Promise<void> {
   const { row } = await resolveCode(deps.db, code);
   assertUsable(row, deps.now());
+  await assertFreshLogin(deps.db, cfg, row, who);
   const done = await finishCheckin(deps, row.id, { state: 'canceled', reason: 'declined' });
   if (!done) throw new CheckinError('CODE_USED', 'Dieser Check-in-Code wurde bereits verwendet.');
   publishChange(deps, done);

@@ -53,6 +53,8 @@ export async function finishCheckin(
   db: DB = deps.db,
 ): Promise<CheckinRow | null> {
   const now = deps.now();
+  // Only expiry itself may act on a record whose time has run out; everything else loses to it.
+  const expiring = to.reason === 'expired';
   const updated = await db
     .updateTable('checkins')
     .set({
@@ -66,6 +68,7 @@ export async function finishCheckin(
     })
     .where('id', '=', id)
     .where('state', '=', 'waiting')
+    .$if(!expiring, (q) => q.where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)])))
     .returningAll()
     .executeTakeFirst();
   return (updated as CheckinRow | undefined) ?? null;
@@ -102,6 +105,25 @@ export async function expireDue(deps: RecordDeps): Promise<number> {
     }
   }
   return n;
+}
+
+/**
+ * Housekeeping: drops expired challenges, sessions, setup links and login bindings, and
+ * removes tokens and names from check-ins older than the retention period (the record
+ * and its state stay for the audit trail).
+ */
+export async function purgeExpired(deps: RecordDeps, retentionMs: number): Promise<void> {
+  const now = deps.now();
+  await deps.db.deleteFrom('webauthn_challenges').where('expires_at', '<=', now).execute();
+  await deps.db.deleteFrom('staff_sessions').where('expires_at', '<=', now).execute();
+  await deps.db.deleteFrom('setup_tokens').where('expires_at', '<=', now).execute();
+  await deps.db.deleteFrom('oidc_bindings').where('created_at', '<=', now - 3600_000).execute();
+  await deps.db
+    .updateTable('checkins')
+    .set({ token: null, display_name: null })
+    .where('updated_at', '<=', now - retentionMs)
+    .where('token', 'is not', null)
+    .execute();
 }
 
 /** The dashboard's view: newest first, bounded, for one practice only. */

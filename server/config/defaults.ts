@@ -42,6 +42,12 @@ export const defaults = {
   EHC_CARD_TIME_BUDGET_MS: 10_000,
   /** Largest WebSocket frame accepted on the eGK endpoint (issue 5). */
   EHC_MAX_FRAME_BYTES: 65_536,
+  /**
+   * After this many hours a finished check-in keeps its state for the audit trail but loses
+   * token and name: the dashboard shows today's work, and VSDM reuses a token at most for the
+   * quarter, which the primary system stores, not us. 48 h matches gematik's pending window.
+   */
+  CHECKIN_RETENTION_HOURS: 48,
   /** Extra origins allowed to call state-changing routes (comma separated); PUBLIC_URL's origin is always allowed. */
   ALLOWED_ORIGINS: '',
   /** UI language default. */

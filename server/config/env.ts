@@ -33,6 +33,10 @@ const base = z.object({
     EHC_MAX_FRAME_BYTES: z.coerce.number().int().min(1024).max(1 << 20).default(defaults.EHC_MAX_FRAME_BYTES),
     ALLOWED_ORIGINS: z.string().default(defaults.ALLOWED_ORIGINS),
     DEFAULT_LANG: z.enum(['de', 'en']).default(defaults.DEFAULT_LANG),
+    /** Hours after which a finished check-in loses its token and name (record and state stay). */
+    CHECKIN_RETENTION_HOURS: z.coerce.number().min(1).max(24 * 366).default(defaults.CHECKIN_RETENTION_HOURS),
+    /** Take the client address from X-Forwarded-For (only behind a reverse proxy that sets it). */
+    TRUST_PROXY: bool.default(false),
     POPP_TOKEN_KEY_FILE: z.string().optional(),
     POPP_TOKEN_CERT_CHAIN_FILE: z.string().optional(),
     POPP_ENTITY_KEY_FILE: z.string().optional(),

@@ -41,6 +41,12 @@ type GidProfile = Record<string, unknown> & { sub: string };
 export function gesundheitsIdAuthOptions(cfg: GidClientConfig = gidConfigFromEnv()): NextAuthOptions {
   return {
     secret: cfg.secret,
+    // next-auth's own logging prints request values (nonces, state, stack traces): only its error code is kept.
+    logger: {
+      error: (code) => console.error(`[gesundheitsid] Anmeldefehler ${logSafe(code)}`),
+      warn: (code) => console.warn(`[gesundheitsid] Hinweis ${logSafe(code)}`),
+      debug: () => undefined,
+    },
     // Short: the session only carries one fresh login to one consent screen.
     session: { strategy: 'jwt', maxAge: 15 * 60 },
     providers: [
@@ -101,6 +107,8 @@ export async function readInsuredIdentity(req: IncomingMessage, secret: string):
   const gid = (token as { gid?: InsuredIdentity } | null)?.gid;
   return gid && typeof gid.nonce === 'string' && gid.nonce !== '' ? gid : null;
 }
+
+const logSafe = (v: unknown): string => String(v).replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 60);
 
 export function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};

@@ -16,8 +16,9 @@ const parQuery = z.object({
   scope: z.string().min(1).max(500),
   response_type: z.literal('code'),
   redirect_uri: z.string().url().max(500),
-  state: z.string().min(16).max(200),
-  nonce: z.string().min(16).max(200),
+  // next-auth makes both as base64url; anything else (control characters for log injection) is refused.
+  state: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/),
+  nonce: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/),
   code_challenge: z.string().regex(/^[A-Za-z0-9_-]{43,128}$/),
   code_challenge_method: z.literal('S256'),
   acr_values: z.string().min(1).max(200),
@@ -27,6 +28,10 @@ const parQuery = z.object({
 });
 
 export interface ParDeps extends RecordDeps {
+  /** What this relying party asks for; a query that differs was not made by our next-auth. */
+  expected: { clientId: string; redirectUri: string; scope: string; acrValues: string };
+  limitClient(): boolean;
+  limitCode(code: string): boolean;
   parEndpoint: string;
   authorizationEndpoint: string;
   publicUrl: string;
@@ -42,6 +47,11 @@ export async function handleParRoute(deps: ParDeps, req: IncomingMessage, res: S
   };
   if (!parsed.success) return back(raw.consent_code, 'LOGIN_REQUEST_INVALID');
   const q = parsed.data;
+  const e = deps.expected;
+  if (q.client_id !== e.clientId || q.redirect_uri !== e.redirectUri || q.scope !== e.scope || q.acr_values !== e.acrValues) {
+    return back(q.consent_code, 'LOGIN_REQUEST_INVALID');
+  }
+  if (!deps.limitClient() || !deps.limitCode(q.consent_code)) return back(q.consent_code, 'TOO_MANY_ATTEMPTS');
   try {
     await bindLoginToCode(deps, q.consent_code, q.nonce, q.state);
   } catch (e) {

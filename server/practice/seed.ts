@@ -30,6 +30,8 @@ export async function setupLinkIfNoStaff(
 ): Promise<string | null> {
   const staff = await db.selectFrom('staff_users').select('id').where('practice_id', '=', practiceId).executeTakeFirst();
   if (staff) return null;
+  // Only the newest start-up link works: links printed by earlier starts are void.
+  await db.deleteFrom('setup_tokens').where('practice_id', '=', practiceId).where('used_at', 'is', null).where('role', '=', 'admin').execute();
   return createSetupLink(db, practiceId, publicUrl, now, validHours, 'admin');
 }
 

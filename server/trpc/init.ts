@@ -67,6 +67,12 @@ export const sameOriginProcedure = publicProcedure.use(({ ctx, type, next }) => 
   return next();
 });
 
+/** Calls that create server-side state for anonymous clients (passkey challenges, logins): counted per client. */
+export const limitedProcedure = sameOriginProcedure.use(({ ctx, next }) => {
+  if (!ctx.services.limitClient(ctx.req)) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Zu viele Versuche. Bitte eine Minute warten.' });
+  return next();
+});
+
 export const staffProcedure = sameOriginProcedure.use(({ ctx, next }) => {
   if (!ctx.staff) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Bitte mit Passkey anmelden.' });
   return next({ ctx: { ...ctx, staff: ctx.staff as StaffPrincipal } });

@@ -4,7 +4,7 @@ import { describeSetupLink, finishLogin, finishRegistration, startLogin, startRe
 import { createStaffSession, endStaffSession, STAFF_COOKIE } from '../../identity/staff-session';
 import { audit } from '../../store/audit';
 import { setCookie } from '../cookies';
-import { publicProcedure, router, sameOriginProcedure, staffProcedure, type Context } from '../init';
+import { limitedProcedure, publicProcedure, router, sameOriginProcedure, staffProcedure, type Context } from '../init';
 import { TRPCError } from '@trpc/server';
 
 // Bounded only: a mistyped link gets SETUP_LINK_INVALID from the domain, not a generic input error.
@@ -25,7 +25,7 @@ export const authRouter = router({
 
   setupInfo: publicProcedure.input(z.object({ token: setupToken })).query(({ ctx, input }) => describeSetupLink(ctx.services.db, input.token, ctx.services.now())),
 
-  registerOptions: sameOriginProcedure
+  registerOptions: limitedProcedure
     .input(z.object({ token: setupToken, displayName }))
     .mutation(({ ctx, input }) => startRegistration(ctx.services.db, ctx.services.passkeys, input.token, input.displayName, ctx.services.now())),
 
@@ -37,7 +37,7 @@ export const authRouter = router({
       return { ok: true as const };
     }),
 
-  loginOptions: sameOriginProcedure.mutation(({ ctx }) => startLogin(ctx.services.db, ctx.services.passkeys, ctx.services.now())),
+  loginOptions: limitedProcedure.mutation(({ ctx }) => startLogin(ctx.services.db, ctx.services.passkeys, ctx.services.now())),
 
   loginVerify: sameOriginProcedure.input(z.object({ challengeId, response: webauthnResponse })).mutation(async ({ ctx, input }) => {
     const { userId } = await finishLogin(ctx.services.db, ctx.services.passkeys, input as never, ctx.services.now());

@@ -2,7 +2,11 @@ import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { createConsentCode, withdrawCheckin } from '../../checkin/consent';
 import { effectiveState, listCheckins, type CheckinRow } from '../../checkin/records';
+import { TRPCError } from '@trpc/server';
+import { resolveStaffSession, STAFF_COOKIE } from '../../identity/staff-session';
 import { router, staffProcedure } from '../init';
+
+const SESSION_RECHECK_MS = 10_000;
 
 /** A workplace id as gematik's static QR carries it (`wpid`): short, printable. */
 const workplaceId = z.string().trim().regex(/^[A-Za-z0-9._-]{1,64}$/).optional();
@@ -67,8 +71,12 @@ export const checkinRouter = router({
       wake?.();
     });
     let seq = 0;
+    // The session was checked when the stream opened; logout or expiry must end it too.
+    const recheck = setInterval(() => wake?.(), SESSION_RECHECK_MS);
     try {
       while (!signal?.aborted) {
+        const still = await resolveStaffSession(s.db, ctx.cookies[STAFF_COOKIE], s.now());
+        if (!still || still.practiceId !== ctx.staff.practiceId) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sitzung beendet.' });
         if (!pending) {
           await new Promise<void>((resolve) => {
             wake = resolve;
@@ -83,6 +91,7 @@ export const checkinRouter = router({
         yield tracked(String(++seq), rows);
       }
     } finally {
+      clearInterval(recheck);
       unsubscribe();
     }
   }),

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { assertFreshLogin, assertUsable, confirmConsent, declineConsent, resolveCode } from '../../checkin/consent';
+import { assertFreshLogin, confirmConsent, declineConsent, resolveCode } from '../../checkin/consent';
 import { effectiveState } from '../../checkin/records';
 import { isPoppError } from '../../../lib/errors';
 import { insurerName } from '../../checkin/insurers';
-import { publicProcedure, router, sameOriginProcedure } from '../init';
+import { limitedProcedure, publicProcedure, router } from '../init';
 
 // Only bounded here: the domain's own check turns a malformed code into CODE_MALFORMED with its German text.
 const code = z.string().max(256);
@@ -46,17 +46,15 @@ export const consentRouter = router({
     };
   }),
 
-  confirm: sameOriginProcedure.input(z.object({ code })).mutation(async ({ ctx, input }) => {
+  confirm: limitedProcedure.input(z.object({ code })).mutation(async ({ ctx, input }) => {
     const s = ctx.services;
     const r = await confirmConsent(s, s.consent, input.code, await ctx.insured());
     return { ok: true as const, practiceName: r.practiceName };
   }),
 
-  decline: sameOriginProcedure.input(z.object({ code })).mutation(async ({ ctx, input }) => {
+  decline: limitedProcedure.input(z.object({ code })).mutation(async ({ ctx, input }) => {
     const s = ctx.services;
-    const { row } = await resolveCode(s.db, input.code);
-    assertUsable(row, s.now());
-    await declineConsent(s, input.code);
+    await declineConsent(s, s.consent, input.code, await ctx.insured());
     return { ok: true as const };
   }),
 });
