@@ -1,0 +1,104 @@
+import type { IncomingMessage } from 'node:http';
+import type { CardCrypto } from '../../../lib/card-crypto/port';
+import type { Lang } from '../../../lib/popp-messages/bde-codes';
+import type { TrustAnchor } from '../../card/cvc/verify';
+
+/** The institution behind a WebSocket, as the lead's `authenticate` proves it. */
+export interface EhcActor {
+  telematikId: string;
+  professionOid: string;
+  name?: string;
+}
+
+export interface EhcTokenInput {
+  proofMethod: 'ehc-practitioner-trustedchannel';
+  /** NumericDate (seconds): when the card's last answer (the SM-protected CH.AUT read) arrived. */
+  patientProofTime: number;
+  patientId: string;
+  insurerId: string;
+  actor: { telematikId: string; professionOid: string };
+  /** Our session id (not the client's clientSessionId): for the audit trail. */
+  sessionId: string;
+}
+
+/**
+ * Card-side trust. CVCs are raw `7F21` objects; keys are raw brainpoolP256r1 values.
+ * `devEhcTrust()` (dev-trust.ts) builds one from gematik's test material.
+ */
+export interface EhcTrust {
+  /** Public keys trusted without a certificate: CVC roots (test: DEGXX 87-02-22; production: DEZGW roots). */
+  cvcRoots: TrustAnchor[];
+  /**
+   * Link (cross) CVCs and further CA CVCs. Used twice: to connect a card's sub-CA to a
+   * root in `cvcRoots`, and to find the import path from a root the card knows
+   * (LIST PUBLIC KEY) to the service's chain. Every one is verified before use.
+   */
+  cvcLinks: Uint8Array[];
+  /**
+   * The service's own chain, top-down: sub-CA, then the end-entity CVC with the null flag
+   * list (a leading self-signed root is allowed and never sent).
+   */
+  serviceCvcChain: Uint8Array[];
+  /** Private scalar (32 bytes, big-endian) of the service end-entity CVC's key. */
+  serviceKey: Uint8Array;
+  /**
+   * Further service identities under other roots, tried when a card cannot reach the first
+   * (development: gematik's test CVC plus the test PKI's, so both kinds of card work).
+   */
+  moreServiceIdentities?: { cvcChain: Uint8Array[]; key: Uint8Array }[];
+  /**
+   * CHR of the root the service speculatively imports from in scenario 1 — the root
+   * most cards know. Default: the CAR of `serviceCvcChain[0]`.
+   */
+  expectedCardRoot?: Uint8Array;
+  /**
+   * Full check of the card's C.CH.AUT (X.509 path to the eGK CA, dates, later TSL/OCSP).
+   * On failure it throws an EhcError (e.g. `chaut-invalid` → 79117) or any error carrying
+   * `bdeCode: '79xxx'` (e.g. 79112 OCSP not reachable), which goes to the client as is.
+   */
+  validateChAut(der: Uint8Array): Promise<void>;
+}
+
+export interface EhcConfig {
+  /** Deadline for the client's answer to each scenario (and for its Start), ms. */
+  cardTimeBudgetMs: number;
+  /** Frames above this many bytes end the session with 79511; above twice this ws cuts the socket (1009). */
+  maxFrameBytes: number;
+  /**
+   * Production: card tokens are refused (upgrade answered 404) until full trust decisions
+   * (TSL, OCSP, hash DB) land with their own issue.
+   */
+  production: boolean;
+  /** Our promise in `timeSpan`: ms between a ScenarioResponse and our next scenario. Default 2000. */
+  timeSpanMs?: number;
+  /** Language of `errorDetail`. Default German. */
+  detailLanguage?: Lang;
+  /** Accepted EF.Version2 object-system versions (hex). Default: gematik's G2.1 list. */
+  objectSystemVersions?: readonly string[];
+  /** EF.Version2 product identifications (C2, hex) refused with 79502. Default none. */
+  blockedProducts?: readonly string[];
+}
+
+/** One line per session end and per refused upgrade: codes and ids only, never a KVNR or a token. */
+export interface EhcLogEvent {
+  event: 'ehc.upgrade-refused' | 'ehc.session-start' | 'ehc.session-end';
+  sessionId?: string;
+  status?: number;
+  /** `token`, `client-closed`, or an EhcErrorCode. */
+  outcome?: string;
+  errorCode?: string;
+  rounds?: number;
+  ms?: number;
+}
+
+export interface EhcDeps {
+  authenticate(req: IncomingMessage): Promise<EhcActor | null>;
+  issueToken(input: EhcTokenInput): Promise<string>;
+  trust: EhcTrust;
+  config: EhcConfig;
+  /** Milliseconds since the epoch. */
+  now(): number;
+  log?(e: EhcLogEvent): void;
+  /** Brainpool/AES backend; default node:crypto. */
+  crypto?: CardCrypto;
+}
