@@ -57,6 +57,7 @@ async function main() {
     `  Schlüssel (JWKS):      ${env.PUBLIC_URL}/jwks.json`,
     `  eGK-WebSocket:         ${env.PUBLIC_URL.replace(/^http/, 'ws')}/popp/practitioner/api/v1/token-generation-ehc`,
     `  Daten:                 ${env.dataDir}`,
+    app.devCredential ? `\neGK-Check-in ohne Kartenleser (Software-eGK, Testumgebung):\n  npx popp card-check --card generated${env.dataDir !== path.resolve('data') ? `   (mit DATA_DIR=${env.dataDir})` : ''}` : null,
     app.setupLink ? `\nErsten Praxis-Zugang einrichten (einmalig gültig):\n  SETUP-LINK: ${app.setupLink}` : null,
     '',
   ].filter((l) => l !== null);

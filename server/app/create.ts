@@ -26,6 +26,8 @@ import { openStore, type DB } from '../store/db';
 import { createContext } from '../trpc/init';
 import { appRouter } from '../trpc/root';
 import type { Services } from './services';
+import { createEhcWiring } from './ehc';
+import { EHC_PATH } from '../popp/ehc/endpoint';
 import { readFileSync } from 'node:fs';
 
 export interface App {
@@ -35,6 +37,8 @@ export interface App {
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   /** Takes WebSocket upgrades on our paths (the eGK endpoint); false for others. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /** Development: the institution credential `popp card-check` presents (read from DATA_DIR by the CLI). */
+  devCredential: string | null;
   /** One-time link to enrol the first staff passkey, when the practice has none yet. */
   setupLink: string | null;
   close(): Promise<void>;
@@ -94,6 +98,9 @@ export async function createApp(env: Env, opts: { now?: () => number } = {}): Pr
     consent: { publicUrl: env.PUBLIC_URL, codeTtlSeconds: env.CONSENT_CODE_TTL_SECONDS, codeBytes: env.CONSENT_CODE_BYTES, requiredAcr: env.OIDC_REQUIRED_ACR },
     gidSecret: nextAuthSecret,
   };
+
+  // Production card sessions need the TSL/OCSP/hash-DB trust decisions configured (see README).
+  const ehc = env.production ? null : createEhcWiring(services);
 
   let setupLink: string | null = null;
   if (!env.production) {
@@ -178,12 +185,16 @@ export async function createApp(env: Env, opts: { now?: () => number } = {}): Pr
     services,
     keys,
     handle,
-    upgrade(_req, _socket, _head) {
-      return false;
+    upgrade(req, socket, head) {
+      if (!ehc || new URL(req.url ?? '/', env.PUBLIC_URL).pathname !== EHC_PATH) return false;
+      ehc.endpoint.handleUpgrade(req, socket, head);
+      return true;
     },
+    devCredential: ehc?.devCredential ?? null,
     setupLink,
     async close() {
       clearInterval(sweeper);
+      await ehc?.endpoint.close();
       await db.destroy();
     },
   };

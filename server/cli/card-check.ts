@@ -9,7 +9,7 @@ import { WebSocket } from 'ws';
 import type { Lang } from '../../lib/popp-messages/bde-codes';
 import { describeEhcError, isEhcClientError, runEhcCheck, webSocketChannel, type EhcProgress } from '../../lib/popp-client';
 import { SoftwareEgk } from '../egk';
-import { DEV_INSTITUTION_HEADER } from '../popp/ehc/dev-credential';
+import { DEV_INSTITUTION_HEADER, readDevCredential } from '../popp/ehc/dev-credential';
 import { EHC_PATH } from '../popp/ehc/ws-endpoint';
 import { NoTestPkiError, defaultTestPkiDir, generatedSoftwareEgk } from '../popp/ehc/generated-card';
 import { softwareCardTransport } from '../popp/ehc/software-transport';
@@ -83,7 +83,7 @@ function parseArgs(args: string[]): Options | { bad: string } {
     lang: process.env.POPP_LANG === 'en' ? 'en' : 'de',
     help: false,
     url: process.env.POPP_URL,
-    credential: process.env.POPP_DEV_CREDENTIAL,
+    credential: process.env.POPP_DEV_CREDENTIAL ?? readDevCredential(),
   };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];

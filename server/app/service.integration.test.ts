@@ -1,0 +1,80 @@
+/**
+ * The whole service in-process (everything but Next.js pages): an eGK check-in through
+ * the mounted WebSocket endpoint lands as a check-in record of the demo practice, its
+ * token verifies at the service's own POST /api/v1/verify, and the endpoint refuses
+ * foreign origins and unauthenticated clients.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { runEhcCheck, webSocketChannel } from '../../lib/popp-client';
+import { loadEnv } from '../config/env';
+import { SoftwareEgk } from '../egk';
+import { DEV_INSTITUTION_HEADER } from '../popp/ehc/dev-credential';
+import { softwareCardTransport } from '../popp/ehc/software-transport';
+import { EHC_PATH } from '../popp/ehc/endpoint';
+import { interopAvailable, interopPath } from '../testing/interop';
+import { createApp, type App } from './create';
+
+let app: App;
+let server: Server;
+let base: string;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'popp-svc-'));
+  server = createServer();
+  await new Promise<void>((r) => server.listen(0, 'localhost', r));
+  const port = (server.address() as AddressInfo).port;
+  base = `http://localhost:${port}`;
+  app = await createApp(loadEnv({ DATA_DIR: dataDir, PORT: String(port) }));
+  server.on('request', (req, res) => void app.handle(req, res).then((h) => h || res.writeHead(404).end()));
+  server.on('upgrade', (req, socket, head) => app.upgrade(req, socket, head) || socket.destroy());
+}, 60_000);
+
+afterAll(async () => {
+  await app?.close();
+  server?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function check(card: SoftwareEgk, headers: Record<string, string>) {
+  const t = softwareCardTransport(card);
+  await t.connect();
+  const channel = await webSocketChannel(new WebSocket(`${base.replace('http', 'ws')}${EHC_PATH}`, { headers }) as never);
+  return runEhcCheck({ channel, card: t });
+}
+
+describe('eGK check-in through the running service', () => {
+  it.skipIf(!interopAvailable())("gematik's test card yields a token in 2 round trips, recorded and verifiable", async () => {
+    const card = SoftwareEgk.fromImageXml(readFileSync(interopPath('card-image/IMG_eGK_G21_TU_root6.xml'), 'utf8'));
+    const r = await check(card, { [DEV_INSTITUTION_HEADER]: app.devCredential! });
+    expect(r.scenarios).toBe(2);
+    expect(decodeJwt(r.token)).toMatchObject({ proofMethod: 'ehc-practitioner-trustedchannel', patientId: 'X110540756', insurerId: '109500969', actorId: '1-20014060625' });
+    const row = await app.services.db.selectFrom('checkins').selectAll().where('token', '=', r.token).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ flow: 'ehc', state: 'success' });
+    const v = await fetch(`${base}/api/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: r.token, profile: 'vsdm' }) });
+    expect(await v.json()).toMatchObject({ valid: true });
+  });
+
+  it('a generated test-PKI card works against the same service', async () => {
+    const { generatedSoftwareEgk } = await import('../popp/ehc/generated-card');
+    const r = await check(generatedSoftwareEgk(path.join(dataDir, 'testpki')), { [DEV_INSTITUTION_HEADER]: app.devCredential! });
+    expect(decodeJwt(r.token).proofMethod).toBe('ehc-practitioner-trustedchannel');
+  });
+
+  it('refuses a wrong credential, no credential and a foreign origin before any card traffic', async () => {
+    const { generatedSoftwareEgk } = await import('../popp/ehc/generated-card');
+    const card = generatedSoftwareEgk(path.join(dataDir, 'testpki'));
+    const before = await app.services.db.selectFrom('checkins').select('id').execute();
+    await expect(check(card, { [DEV_INSTITUTION_HEADER]: 'x'.repeat(32) })).rejects.toMatchObject({ code: 'connect-failed' });
+    await expect(check(card, {})).rejects.toMatchObject({ code: 'connect-failed' });
+    await expect(check(card, { [DEV_INSTITUTION_HEADER]: app.devCredential!, origin: 'https://evil.example' })).rejects.toMatchObject({ code: 'connect-failed' });
+    expect(await app.services.db.selectFrom('checkins').select('id').execute()).toHaveLength(before.length);
+  });
+});
