@@ -28,6 +28,7 @@ import { appRouter } from '../trpc/root';
 import type { Services } from './services';
 import { createEhcWiring } from './ehc';
 import { EHC_PATH } from '../popp/ehc/endpoint';
+import { createDevVirtualCard, DEV_VIRTUAL_CARD_PATH } from './dev-virtual-card';
 import { readFileSync } from 'node:fs';
 
 export interface App {
@@ -99,8 +100,9 @@ export async function createApp(env: Env, opts: { now?: () => number } = {}): Pr
     gidSecret: nextAuthSecret,
   };
 
-  // Production card sessions need the TSL/OCSP/hash-DB trust decisions configured (see README).
-  const ehc = env.production ? null : createEhcWiring(services);
+  // Card sessions and the hash-DB admin API; in production only with the trust decisions configured (docs/trust.md).
+  const ehc = await createEhcWiring(services);
+  const devCard = ehc?.testPkiDir ? createDevVirtualCard(services, ehc.testPkiDir) : null;
 
   let setupLink: string | null = null;
   if (!env.production) {
@@ -174,6 +176,7 @@ export async function createApp(env: Env, opts: { now?: () => number } = {}): Pr
       res.writeHead(out.status, out.headers).end(out.body);
       return true;
     }
+    if (ehc && (await ehc.handle(req, res, p))) return true;
     if (p === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
       return true;
@@ -186,6 +189,7 @@ export async function createApp(env: Env, opts: { now?: () => number } = {}): Pr
     keys,
     handle,
     upgrade(req, socket, head) {
+      if (devCard && new URL(req.url ?? '/', env.PUBLIC_URL).pathname === DEV_VIRTUAL_CARD_PATH) return devCard.handleUpgrade(req, socket, head), true;
       if (!ehc || new URL(req.url ?? '/', env.PUBLIC_URL).pathname !== EHC_PATH) return false;
       ehc.endpoint.handleUpgrade(req, socket, head);
       return true;
@@ -194,7 +198,8 @@ export async function createApp(env: Env, opts: { now?: () => number } = {}): Pr
     setupLink,
     async close() {
       clearInterval(sweeper);
-      await ehc?.endpoint.close();
+      await ehc?.close();
+      await devCard?.close();
       await db.destroy();
     },
   };

@@ -60,12 +60,33 @@ describe('eGK check-in through the running service', () => {
     expect(row).toMatchObject({ flow: 'ehc', state: 'success' });
     const v = await fetch(`${base}/api/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: r.token, profile: 'vsdm' }) });
     expect(await v.json()).toMatchObject({ valid: true });
+    // Through gematik's TSL to GEM.RCA5, OCSP skipped under the offline policy for GEM.EGK-CA51 only, and on record.
+    const events = await app.services.db.selectFrom('audit_log').select(['event', 'detail']).where('event', 'like', 'trust.%').execute();
+    expect(events).toContainEqual({ event: 'trust.ocsp-offline-policy-configured', detail: expect.stringContaining('ca=GEM.EGK-CA51 TEST-ONLY') });
+    expect(events).toContainEqual({ event: 'trust.ocsp-offline-policy', detail: expect.stringMatching(/^ca=GEM\.EGK-CA51 TEST-ONLY serial=584cd45e7a64 /) });
+    expect(JSON.stringify(events)).not.toContain('X110540756');
   });
 
-  it('a generated test-PKI card works against the same service', async () => {
+  it('a generated test-PKI card works against the same service, its cards naming the responder mounted on it', async () => {
     const { generatedSoftwareEgk } = await import('../popp/ehc/generated-card');
     const r = await check(generatedSoftwareEgk(path.join(dataDir, 'testpki')), { [DEV_INSTITUTION_HEADER]: app.devCredential! });
     expect(decodeJwt(r.token).proofMethod).toBe('ehc-practitioner-trustedchannel');
+    const index = JSON.parse(readFileSync(path.join(dataDir, 'testpki', 'trust.json'), 'utf8')) as { x509: { ocspUrl: string } };
+    expect(index.x509.ocspUrl).toBe(`${base}/dev/ocsp/`);
+    const ocsp = await fetch(`${base}/dev/ocsp/`, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: new Uint8Array([0x30, 0x00]) });
+    expect([ocsp.status, ocsp.headers.get('content-type')]).toEqual([200, 'application/ocsp-response']);
+  });
+
+  it('mounts the hash-DB admin API behind the admin token generated into DATA_DIR/secrets', async () => {
+    const { token } = JSON.parse(readFileSync(path.join(dataDir, 'secrets', 'hashdb-admin.json'), 'utf8')) as { token: string };
+    const post = (auth?: string) =>
+      fetch(`${base}/api/v1/hash-db/import`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', ...(auth ? { authorization: auth } : {}) }, body: new Uint8Array(8) });
+    expect((await post()).status).toBe(401);
+    expect((await post(`Bearer ${token}x`)).status).toBe(401);
+    const ok = await post(`Bearer ${token}`);
+    expect(ok.status).toBe(201);
+    const { jobId } = (await ok.json()) as { jobId: string };
+    expect((await fetch(`${base}/api/v1/hash-db/import/${jobId}/status`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
   });
 
   it('refuses a wrong credential, no credential and a foreign origin before any card traffic', async () => {

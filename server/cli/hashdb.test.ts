@@ -1,10 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { interopAvailable, interopPath } from '../testing/interop';
 import { encodeEContent } from '../trust/hashdb/econtent';
 import { makeImportSigner, signImport } from '../trust/testing/cms-builder';
+import { devImportSigner } from '../app/ehc';
+import { openStore } from '../store/db';
 import { runHashDbCli } from './hashdb';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
@@ -52,6 +54,31 @@ describe('popp hashdb', () => {
     const r = await cli(['import', f, '--db', db, '--signer-ca', caFile, '--project-ca', caFile], { POPP_ENV: 'production' });
     expect([r.code, r.err]).toEqual([2, expect.stringContaining('Produktion')]);
     expect((await cli(['frobnicate', f])).code).toBe(2);
+  });
+
+  it('works on the configured store: DATA_DIR/popp.sqlite, or DATABASE_URL; pins the service test signer of DATA_DIR', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'popp-hashdb-data-'));
+    const signer = devImportSigner(path.join(dataDir, 'testpki'), NOW).signer;
+    const entry = { action: 'import' as const, hashAut: '11'.repeat(32), hashCvc: '22'.repeat(32), notAfter: new Date('2030-01-01T00:00:00Z') };
+    const file = path.join(dataDir, 'gen.der');
+    writeFileSync(file, signImport(encodeEContent([entry]), signer));
+
+    const viaDataDir = await cli(['import', file, '--json'], { DATA_DIR: dataDir });
+    expect(viaDataDir.code).toBe(0);
+    const { id } = JSON.parse(viaDataDir.out) as { id: string };
+    const store = await openStore({ dataDir });
+    try {
+      expect(await store.selectFrom('egk_hash_entries').selectAll().where('source', '=', id).execute()).toHaveLength(1);
+    } finally {
+      await store.destroy();
+    }
+
+    const other = path.join(dataDir, 'other.sqlite');
+    const viaUrl = await cli(['import', file, '--json'], { DATA_DIR: dataDir, DATABASE_URL: other });
+    expect(viaUrl.code).toBe(0);
+    expect(existsSync(other)).toBe(true);
+    expect((await cli(['status', (JSON.parse(viaUrl.out) as { id: string }).id], { DATA_DIR: dataDir, DATABASE_URL: other })).out).toContain('FINISHED');
+    expect((await cli(['status', id], { DATA_DIR: dataDir, DATABASE_URL: other })).code).toBe(1);
   });
 
   it.skipIf(!interopAvailable())("imports gematik's test file with the default GEM.KOMP-CA61 pin", async () => {

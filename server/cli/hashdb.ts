@@ -32,9 +32,11 @@ const USAGE = [
   '        popp hashdb remove <datei> [--db <sqlite-datei>] …',
   '        popp hashdb status <auftrags-id> [--db <sqlite-datei>] [--json]',
   '',
+  'Datenbank: --db, sonst DATABASE_URL (SQLite-Datei oder postgres://…), sonst $DATA_DIR/popp.sqlite.',
   'Importiert signierte eGK-Hash-Dateien (A_27045, CMS) in die Hash-Datenbank des Dienstes.',
   'Die Signatur muss von einem Signer mit Rolle oid_tsp-egk unter einer hinterlegten CA stammen:',
-  '  außerhalb der Produktion GEM.KOMP-CA61 TEST-ONLY (oder --signer-ca) und --project-ca (Test-PKI),',
+  '  außerhalb der Produktion GEM.KOMP-CA61 TEST-ONLY (oder --signer-ca) und --project-ca',
+  '  (Standard: der Test-PKI-Signer des Dienstes, $DATA_DIR/testpki/hashdb-signer/ca.pem),',
   '  in Produktion (POPP_ENV=production) nur die mit --signer-ca angegebenen CAs.',
   'Exit-Code: 0 erledigt, 1 Import fehlgeschlagen, 2 Aufruf- oder Konfigurationsfehler.',
 ].join('\n');
@@ -48,21 +50,34 @@ function readCert(file: string): TrustCert {
   return TrustCert.parse(raw, path.basename(file));
 }
 
-function pinsFor(env: PoppEnv, signerCas: string[], projectCas: string[]): ImportSignerPin[] {
+function pinsFor(env: PoppEnv, signerCas: string[], projectCas: string[], dataDir: string): ImportSignerPin[] {
   let gematik = signerCas.map(readCert);
   if (gematik.length === 0) {
     if (env === 'production') throw new TrustError('CONFIG_INVALID', 'In Produktion muss --signer-ca die CA des Import-Signers nennen');
     const fallback = interopPath('x509', 'GEM.KOMP-CA61-TEST-ONLY.pem');
     if (existsSync(fallback)) gematik = [readCert(fallback)];
   }
-  const pins = importSignerPins({ env, gematik, project: projectCas.map(readCert) });
+  // Outside production the service also pins its test-PKI import signer (DATA_DIR/testpki/hashdb-signer): the CLI does the same.
+  const devSigner = path.join(dataDir, 'testpki', 'hashdb-signer', 'ca.pem');
+  const project = projectCas.length === 0 && env !== 'production' && existsSync(devSigner) ? [devSigner] : projectCas;
+  const pins = importSignerPins({ env, gematik, project: project.map(readCert) });
   if (pins.length === 0) throw new TrustError('CONFIG_INVALID', 'Keine Signer-CA hinterlegt: --signer-ca <pem> angeben');
   return pins;
 }
 
-async function defaultOpenDb(file: string) {
+/** `--db` (a SQLite file), else DATABASE_URL (SQLite file or postgres://…), else DATA_DIR/popp.sqlite: the service's own store. */
+function databaseOf(flag: string | undefined, env: Record<string, string | undefined>): string {
+  return flag ?? (env.DATABASE_URL || path.join(env.DATA_DIR ?? './data', 'popp.sqlite'));
+}
+
+async function defaultOpenDb(target: string) {
   const { openStore } = await import('../store/db');
-  const db = (await openStore({ dataDir: path.dirname(file), databaseUrl: file, extraMigrations: { [hashDbMigration.name]: hashDbMigration } })) as unknown as Kysely<HashDbTables>;
+  const postgres = /^postgres(ql)?:\/\//.test(target);
+  const db = (await openStore({
+    dataDir: postgres ? '.' : path.dirname(target.replace(/^sqlite:/, '')),
+    databaseUrl: target,
+    extraMigrations: { [hashDbMigration.name]: hashDbMigration },
+  })) as unknown as Kysely<HashDbTables>;
   return { db, close: () => db.destroy() };
 }
 
@@ -102,14 +117,14 @@ export async function runHashDbCli(args: string[], io: HashDbCliIo): Promise<num
     return 2;
   }
   const env: PoppEnv = io.env.POPP_ENV === 'production' ? 'production' : 'development';
-  const dbFile = parsed.values.db ?? path.join(io.env.DATA_DIR ?? './data', 'popp.sqlite');
+  const dbFile = databaseOf(parsed.values.db, io.env);
   const now = io.now ?? (() => new Date());
 
   let pins: ImportSignerPin[] = [];
   let file: Uint8Array | undefined;
   try {
     if (command !== 'status') {
-      pins = pinsFor(env, parsed.values['signer-ca'] ?? [], parsed.values['project-ca'] ?? []);
+      pins = pinsFor(env, parsed.values['signer-ca'] ?? [], parsed.values['project-ca'] ?? [], io.env.DATA_DIR ?? './data');
       file = new Uint8Array(readFileSync(arg));
     }
   } catch (e) {

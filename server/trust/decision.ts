@@ -11,7 +11,7 @@ import { TrustError, isTrustError } from './errors';
 import type { HashDbRepository } from './hashdb/repository';
 import type { OcspChecker } from './ocsp/checker';
 import { OfflineOcspPolicy, type OfflineOcspAnchor, type OfflineOcspUse } from './ocsp/offline-policy';
-import type { TrustSnapshot } from './tsl/snapshot';
+import type { TrustView } from './tsl/snapshot';
 import { TrustCert } from './x509/certificate';
 import { validateChAutPath } from './x509/path';
 
@@ -28,8 +28,8 @@ export type TrustAuditEvent = OfflineOcspUse | TrustRefusal;
 
 export interface TrustDecisionConfig {
   env: PoppEnv;
-  /** The TSL in use (a TrustStore, or a fixed snapshot in tests). */
-  trustStore: { current(now?: Date): TrustSnapshot };
+  /** The TSL in use (a TrustStore, a TSL combined with configured anchors, or a fixed snapshot in tests). */
+  trustStore: { current(now?: Date): TrustView };
   ocsp: OcspChecker;
   /** Trust anchors whose certificates skip OCSP: gematik test material only, never in production. */
   offlineOcsp?: OfflineOcspAnchor[];

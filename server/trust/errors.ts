@@ -60,6 +60,7 @@ export const TRUST_ERRORS = {
   IMPORT_SIGNER_UNTRUSTED: { bde: null, http: 400 },
   IMPORT_NOT_A_REMOVAL: { bde: null, http: 400 },
   IMPORT_JOB_NOT_FOUND: { bde: null, http: 404 },
+  IMPORT_JOB_RUNNING: { bde: null, http: 409 },
 
   CONFIG_INVALID: { bde: 79100, http: 500 },
   /** Anything unexpected (database down, bug): the card is not refused as invalid, the service failed. */

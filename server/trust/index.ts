@@ -14,12 +14,13 @@ export {
   type TrustRefusal,
   type TrustResult,
 } from './decision';
-export { createTrust, gematikTestTrustOptions, type TrustSetupDeps, type TrustSetupOptions } from './setup';
+export { createTrust, gematikTestTrustOptions, type Trust, type TrustSetupDeps, type TrustSetupOptions } from './setup';
 
 export { TrustStore, type ReloadOutcome, type TrustAlarm, type TrustStoreOptions, type TrustStoreTimer } from './tsl/trust-store';
 export { loadTsl, checkTslSigner, type LoadTslOptions, type TslSignerPin } from './tsl/load';
 export { parseRootsJson, type TiRoot } from './tsl/roots';
-export { TrustSnapshot, type CvcRoot, type TslCa, type TslInfo } from './tsl/snapshot';
+export { TrustSnapshot, type CvcRoot, type TrustView, type TslCa, type TslInfo } from './tsl/snapshot';
+export { ConfiguredAnchors, anchorFromDer, combineTrust, type AnchorSpec } from './tsl/anchors';
 
 export { TrustCert } from './x509/certificate';
 export { validateChAutPath, type PathOptions, type PathResult } from './x509/path';

@@ -24,7 +24,7 @@ describe('createTrust', () => {
       const r = await decision.validateChAut(cardImageFile('EF.C.CH.AUT.E256'), { cardCvc: cardImageFile('EF.C.eGK.AUT_CVC.E256'), now: NOW });
       expect(r).toMatchObject({ root: { name: 'GEM.RCA5 TEST-ONLY' }, ocsp: { source: 'offline-policy' }, hashDb: 'ad-hoc' });
     } finally {
-      store.stop();
+      store?.stop();
       await db.destroy();
     }
   });

@@ -17,6 +17,7 @@ import { OcspChecker } from './ocsp/checker';
 import { parseRootsJson } from './tsl/roots';
 import type { TslSignerPin } from './tsl/load';
 import { TrustStore, type TrustAlarm } from './tsl/trust-store';
+import { ConfiguredAnchors, combineTrust, type AnchorSpec } from './tsl/anchors';
 import { TrustCert } from './x509/certificate';
 
 const optionsSchema = z
@@ -33,8 +34,9 @@ const optionsSchema = z
         reloadEveryMs: z.number().int().min(60_000).default(3_600_000),
       })
       .refine((t) => (t.file ? 1 : 0) + (t.url ? 1 : 0) === 1, 'genau eines von tsl.file oder tsl.url angeben')
-      .refine((t) => t.signerSha256.length + t.signerCaFiles.length > 0, 'TSL-Signer festlegen (signerSha256 oder signerCaFiles)'),
-    rootsFile: z.string().min(1),
+      .refine((t) => t.signerSha256.length + t.signerCaFiles.length > 0, 'TSL-Signer festlegen (signerSha256 oder signerCaFiles)')
+      .optional(),
+    rootsFile: z.string().min(1).optional(),
     ocsp: z
       .object({
         timeoutMs: z.number().int().min(50).max(30_000).default(1_100),
@@ -45,7 +47,9 @@ const optionsSchema = z
     offlineOcsp: z.array(z.object({ caCommonName: z.string().optional(), caSha256: z.string().optional(), reason: z.string() })).default([]),
   })
   .superRefine((o, ctx) => {
-    if (o.env === 'production' && o.tsl.signerSha256.length > 0) {
+    if (o.tsl && !o.rootsFile) ctx.addIssue({ code: 'custom', path: ['rootsFile'], message: 'Zur TSL gehört roots.json (rootsFile)' });
+    if (o.env === 'production' && !o.tsl) ctx.addIssue({ code: 'custom', path: ['tsl'], message: 'In Produktion ist die TSL Pflicht' });
+    if (o.env === 'production' && o.tsl && o.tsl.signerSha256.length > 0) {
       ctx.addIssue({ code: 'custom', path: ['tsl', 'signerSha256'], message: 'In Produktion wird die TSL-CA gepinnt, nicht ein Signer-Zertifikat' });
     }
   });
@@ -54,6 +58,8 @@ export type TrustSetupOptions = z.input<typeof optionsSchema>;
 
 export interface TrustSetupDeps {
   hashDb: Kysely<HashDbTables> | null;
+  /** CAs trusted besides the TSL (development: the project's test PKI); refused in production. */
+  anchors?: AnchorSpec[];
   now?: () => Date;
   audit?: (e: TrustAuditEvent) => void;
   onAlarm?: (a: TrustAlarm) => void;
@@ -65,7 +71,16 @@ function readCertFile(file: string): TrustCert {
   return text.includes('-----BEGIN') ? TrustCert.fromBase64(text.replace(/-----[^-]+-----/g, ''), file) : TrustCert.parse(raw, file);
 }
 
-export async function createTrust(options: TrustSetupOptions, deps: TrustSetupDeps): Promise<{ store: TrustStore; ocsp: OcspChecker; decision: TrustDecision }> {
+export interface Trust {
+  /** The TSL store, or null when only configured anchors are trusted (development without gematik material). */
+  store: TrustStore | null;
+  ocsp: OcspChecker;
+  decision: TrustDecision;
+  /** Stops the TSL reload timer. */
+  stop(): void;
+}
+
+export async function createTrust(options: TrustSetupOptions, deps: TrustSetupDeps): Promise<Trust> {
   const parsed = optionsSchema.safeParse(options);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
@@ -73,34 +88,41 @@ export async function createTrust(options: TrustSetupOptions, deps: TrustSetupDe
   }
   const o = parsed.data;
   const now = deps.now ?? (() => new Date());
-  const pin: TslSignerPin = o.tsl.signerCaFiles.length > 0 ? { kind: 'ca', cas: o.tsl.signerCaFiles.map(readCertFile) } : { kind: 'certificate', sha256: o.tsl.signerSha256 };
-  const fetchTsl = o.tsl.file
-    ? async () => readFileSync(o.tsl.file!)
-    : async () => {
-        const res = await fetch(o.tsl.url!, { signal: AbortSignal.timeout(30_000) });
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        return new Uint8Array(await res.arrayBuffer());
-      };
-  const store = new TrustStore({
-    fetchTsl,
-    pin,
-    roots: parseRootsJson(readFileSync(o.rootsFile, 'utf8')),
-    now,
-    reloadEveryMs: o.tsl.reloadEveryMs,
-    onAlarm: deps.onAlarm,
-  });
-  await store.init();
-  store.start();
+  const anchors = deps.anchors?.length ? new ConfiguredAnchors(deps.anchors, o.env) : null;
+  let store: TrustStore | null = null;
+  if (o.tsl) {
+    const tsl = o.tsl;
+    const pin: TslSignerPin = tsl.signerCaFiles.length > 0 ? { kind: 'ca', cas: tsl.signerCaFiles.map(readCertFile) } : { kind: 'certificate', sha256: tsl.signerSha256 };
+    const fetchTsl = tsl.file
+      ? async () => readFileSync(tsl.file!)
+      : async () => {
+          const res = await fetch(tsl.url!, { signal: AbortSignal.timeout(30_000) });
+          if (!res.ok) throw new Error(`HTTP ${res.status}`);
+          return new Uint8Array(await res.arrayBuffer());
+        };
+    store = new TrustStore({
+      fetchTsl,
+      pin,
+      roots: parseRootsJson(readFileSync(o.rootsFile!, 'utf8')),
+      now,
+      reloadEveryMs: tsl.reloadEveryMs,
+      onAlarm: deps.onAlarm,
+    });
+    await store.init();
+    store.start();
+  } else if (!anchors) {
+    throw new TrustError('CONFIG_INVALID', 'Trust-Konfiguration ungültig: weder TSL noch Vertrauensanker');
+  }
   const ocsp = new OcspChecker({ timeoutMs: o.ocsp.timeoutMs, hash: o.ocsp.hash, requireNonce: o.ocsp.requireNonce });
   const decision = createTrustDecision({
     env: o.env,
-    trustStore: store,
+    trustStore: combineTrust(store, anchors),
     ocsp,
     offlineOcsp: o.offlineOcsp,
     hashDb: deps.hashDb ? new HashDbRepository(deps.hashDb) : null,
     audit: deps.audit,
   });
-  return { store, ocsp, decision };
+  return { store, ocsp, decision, stop: () => store?.stop() };
 }
 
 /**

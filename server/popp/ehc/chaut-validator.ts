@@ -8,7 +8,7 @@ import { EhcError } from './errors';
  * A C.CH.AUT check for development and tests: the certificate must be signed by one
  * of the given X.509 CAs (the eGK CA, e.g. GEM.EGK-CA51 TEST-ONLY, or the test PKI's)
  * and both must be valid now. Not the production decision: TSL, OCSP and the hash DB
- * come with the trust issue. Brainpool signatures go through the card crypto port
+ * are server/trust's (createTrustDecision). Brainpool signatures go through the card crypto port
  * because WebCrypto (and so @peculiar/x509) has no brainpool curves.
  */
 
@@ -27,7 +27,7 @@ interface CaEntry {
   notAfter: number;
 }
 
-export function createChAutValidator(opts: { cas: Uint8Array[]; crypto: CardCrypto; now: () => number }): (der: Uint8Array) => Promise<void> {
+export function createChAutValidator(opts: { cas: Uint8Array[]; crypto: CardCrypto; now: () => number }): (der: Uint8Array, ctx?: unknown) => Promise<void> {
   const cas: CaEntry[] = opts.cas.map((der) => {
     const c = readCertificate(der);
     const curve = Object.values(CURVES).find((k) => c.curveOid && equal(k.oidDer, c.curveOid))?.name;

@@ -52,11 +52,27 @@ export interface EhcTrust {
    */
   expectedCardRoot?: Uint8Array;
   /**
-   * Full check of the card's C.CH.AUT (X.509 path to the eGK CA, dates, later TSL/OCSP).
-   * On failure it throws an EhcError (e.g. `chaut-invalid` → 79117) or any error carrying
-   * `bdeCode: '79xxx'` (e.g. 79112 OCSP not reachable), which goes to the client as is.
+   * The trust decision on the card's C.CH.AUT, asked after the SM-protected read and before a
+   * token: path to a TSL CA and a TI root, validity, key usage and policy, OCSP, and the hash-DB
+   * pair check with the card's end-entity CVC (`cardCvc`, the bytes of EF.C.eGK.AUT_CVC.E256 as
+   * read). `createTrustDecision(...).validateChAut` (server/trust) fits as is. On refusal it throws
+   * an EhcError (e.g. `chaut-invalid` → 79117), a TrustError (its `bde` goes to the client), or any
+   * error carrying `bdeCode: '79xxx'`.
    */
-  validateChAut(der: Uint8Array): Promise<void>;
+  validateChAut(der: Uint8Array, ctx: EhcTrustContext): Promise<unknown>;
+  /**
+   * True when `validateChAut` is the full decision (TSL, OCSP, hash DB) rather than the
+   * development check of `devEhcTrust`. In production the endpoint answers upgrades with 404
+   * unless this is set.
+   */
+  fullTrustDecision?: boolean;
+}
+
+export interface EhcTrustContext {
+  /** The card's end-entity CVC exactly as read: hashCvc = SHA-256 of these bytes. */
+  cardCvc: Uint8Array;
+  /** The session clock at the arrival of the card's last answer. */
+  now: Date;
 }
 
 export interface EhcConfig {
@@ -65,8 +81,8 @@ export interface EhcConfig {
   /** Frames above this many bytes end the session with 79511; above twice this ws cuts the socket (1009). */
   maxFrameBytes: number;
   /**
-   * Production: card tokens are refused (upgrade answered 404) until full trust decisions
-   * (TSL, OCSP, hash DB) land with their own issue.
+   * Production: upgrades are answered 404 unless `trust.fullTrustDecision` is set, so that no
+   * card token is ever issued there on the development check alone.
    */
   production: boolean;
   /** Our promise in `timeSpan`: ms between a ScenarioResponse and our next scenario. Default 2000. */

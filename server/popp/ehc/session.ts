@@ -9,6 +9,13 @@ import { isEhcError, toWire, type EhcErrorCode } from './errors';
 import { checkResponseCount } from './evaluate';
 import type { EhcFlow, PlannedScenario } from './flow-types';
 
+/** The 79xxx code an error from another layer names for itself, if it is one we know. */
+function bdeOf(e: unknown): string | undefined {
+  const o = e as { bdeCode?: unknown; bde?: unknown } | null;
+  const code = typeof o?.bdeCode === 'string' ? o.bdeCode : typeof o?.bde === 'number' ? String(o.bde) : undefined;
+  return code && bdeByCode(code) ? code : undefined;
+}
+
 /** What a session needs from its socket. */
 export interface SessionIo {
   send(text: string): void;
@@ -146,9 +153,9 @@ export class EhcSession {
     if (this.phase === 'done') return;
     if (isEhcError(e)) return this.end(e.code);
     const cause = isPoppError(e) ? `${e.layer}:${e.code}` : 'exception';
-    // Other layers (the lead's validateChAut, later TSL/OCSP/hash DB) name their own 79xxx code.
-    const bde = (e as { bdeCode?: unknown } | null)?.bdeCode;
-    if (typeof bde === 'string' && bdeByCode(bde)) return this.end('internal', cause, 1000, bde);
+    // The trust layer (TrustError.bde, a number) and others (bdeCode, a string) name their own 79xxx code.
+    const bde = bdeOf(e);
+    if (bde) return this.end('internal', cause, 1000, bde);
     // A card-layer error that escaped a step is the card's fault only where a step says so;
     // anything else is ours, logged by code, answered with 79100.
     this.end('internal', cause);

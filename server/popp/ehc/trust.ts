@@ -4,7 +4,7 @@ import { certificatesToImport } from '../../card/cvc/chain';
 import { type Cvc, parseCvc } from '../../card/cvc/cvc';
 import { type CvcDate, dateKey } from '../../card/cvc/date';
 import { type TrustAnchor, verifyChain } from '../../card/cvc/verify';
-import type { EhcTrust } from './deps';
+import type { EhcTrust, EhcTrustContext } from './deps';
 import { EhcError } from './errors';
 
 /**
@@ -27,7 +27,7 @@ export interface PreparedTrust {
   identities: ServiceIdentity[];
   /** What scenario 1 imports: the path from `expectedCardRoot` to the first identity's end entity. */
   speculativeImport: Cvc[];
-  validateChAut(der: Uint8Array): Promise<void>;
+  validateChAut(der: Uint8Array, ctx: EhcTrustContext): Promise<unknown>;
   /** hex(sub-CA CVC) → the dates within which its verified path stays valid. */
   caPaths: Map<string, { notBefore: number; notAfter: number }>;
 }

@@ -140,9 +140,15 @@ describe('handshake', () => {
     expect(await upgrade({ ...key, 'Sec-WebSocket-Version': '13' })).toBe(401);
     expect(logs).toContainEqual({ event: 'ehc.upgrade-refused', status: 401 });
   });
-  it('404 in production until full trust decisions exist', async () => {
+  it('404 in production without the full trust decision, 101 with it', async () => {
     production = true;
     expect(await upgrade({ ...key, 'Sec-WebSocket-Version': '13' })).toBe(404);
+    deps.trust.fullTrustDecision = true;
+    try {
+      expect(await upgrade({ ...key, 'Sec-WebSocket-Version': '13' })).toBe(101);
+    } finally {
+      delete deps.trust.fullTrustDecision;
+    }
   });
   it('101 otherwise', async () => expect(await upgrade({ ...key, 'Sec-WebSocket-Version': '13' })).toBe(101));
 });

@@ -80,8 +80,8 @@ export function createEhcEndpointWithFlow(deps: EhcDeps, createFlow: () => EhcFl
       if (req.method !== 'GET' || upgrade !== 'websocket' || typeof key !== 'string' || !/^[A-Za-z0-9+/]{22}==$/.test(key)) {
         return refused(socket, 400);
       }
-      // Until TSL/OCSP/hash-DB decisions exist, no card token may be issued in production.
-      if (config.production) return refused(socket, 404);
+      // In production a card token needs the full decision (TSL, OCSP, hash DB), never the development check.
+      if (config.production && !deps.trust.fullTrustDecision) return refused(socket, 404);
       pending.add(socket);
       deps
         .authenticate(req)

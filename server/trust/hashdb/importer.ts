@@ -58,6 +58,18 @@ export class HashDbImporter {
     return job;
   }
 
+  /**
+   * Deletes a finished or failed job record (gematik's DELETE …/{jobId}); the entries it imported
+   * stay. A job still scheduled or running is refused (IMPORT_JOB_RUNNING, 409).
+   */
+  async deleteJob(jobId: string): Promise<void> {
+    const job = await this.status(jobId);
+    if (this.running.has(jobId) || job.status === 'SCHEDULED_FOR_RUNNING' || job.status === 'RUNNING') {
+      throw new TrustError('IMPORT_JOB_RUNNING', `Importauftrag ${jobId} läuft noch`);
+    }
+    await this.opts.db.deleteFrom('egk_hash_import_jobs').where('id', '=', jobId).execute();
+  }
+
   private async createJob(file: Uint8Array, kind: 'import' | 'remove'): Promise<string> {
     const max = this.opts.maxBytes ?? DEFAULT_MAX_IMPORT_BYTES;
     if (file.byteLength > max) throw new TrustError('IMPORT_TOO_LARGE', `Importdatei zu groß (${file.byteLength} > ${max} Bytes)`);

@@ -36,7 +36,18 @@ export interface TslInfo {
   sha256: string;
 }
 
-export class TrustSnapshot {
+/**
+ * What a trust decision reads from its trust source: a verified TSL (TrustSnapshot), or a TSL
+ * combined with configured anchors (anchors.ts). Path validation and OCSP see only this.
+ */
+export interface TrustView {
+  readonly info: TslInfo;
+  readonly ocspResponders: readonly TrustCert[];
+  casNamed(issuerDer: Uint8Array): TslCa[];
+  rootOf(ca: TslCa): TiRoot | null;
+}
+
+export class TrustSnapshot implements TrustView {
   readonly info: TslInfo;
   readonly cas: readonly TslCa[];
   readonly ocspResponders: readonly TrustCert[];

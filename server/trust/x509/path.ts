@@ -7,7 +7,7 @@
 import { TrustError } from '../errors';
 import { OID } from '../oids';
 import type { TiRoot } from '../tsl/roots';
-import { isRevokedService, type TrustSnapshot, type TslCa } from '../tsl/snapshot';
+import { isRevokedService, type TrustView, type TslCa } from '../tsl/snapshot';
 import { TrustCert } from './certificate';
 
 export interface PathResult {
@@ -41,7 +41,7 @@ const fail = (code: ConstructorParameters<typeof TrustError>[0], message: string
   throw new TrustError(code, message, { details });
 };
 
-function findIssuer(cert: TrustCert, snapshot: TrustSnapshot): TslCa {
+function findIssuer(cert: TrustCert, snapshot: TrustView): TslCa {
   const named = snapshot.casNamed(cert.issuerDer);
   if (named.length === 0) fail('CERT_UNKNOWN_CA', `Aussteller ${cert.issuerCn ?? '?'} steht in keiner TSL`, { issuer: cert.issuerCn });
   const ca = named.find((c) => cert.isIssuedBy(c.cert));
@@ -49,14 +49,14 @@ function findIssuer(cert: TrustCert, snapshot: TrustSnapshot): TslCa {
   return ca!;
 }
 
-function findRoot(ca: TslCa, snapshot: TrustSnapshot, now: Date): TiRoot {
+function findRoot(ca: TslCa, snapshot: TrustView, now: Date): TiRoot {
   const root = snapshot.rootOf(ca);
   if (!root) fail('CERT_PATH_INVALID', `CA ${ca.cert.subjectCn ?? '?'} führt zu keiner TI-Root (${ca.cert.issuerCn ?? '?'})`);
   if (!root!.cert.isValidAt(now)) fail('CERT_PATH_INVALID', `TI-Root ${root!.cn} ist nicht gültig`);
   return root!;
 }
 
-export function validateChAutPath(der: Uint8Array, snapshot: TrustSnapshot, opts: PathOptions): PathResult {
+export function validateChAutPath(der: Uint8Array, snapshot: TrustView, opts: PathOptions): PathResult {
   const { now } = opts;
   const type = opts.certificateType ?? OID.egkAut;
   const cert = TrustCert.parse(der, 'C.CH.AUT');

@@ -89,6 +89,6 @@ function importPathForCard(ctx: FlowContext) {
 }
 
 async function validateChAut(ctx: FlowContext): Promise<void> {
-  if (!ctx.chAut) throw new EhcError('internal', 'C.CH.AUT missing');
-  await ctx.trust.validateChAut(ctx.chAut);
+  if (!ctx.chAut || !ctx.eeCvc) throw new EhcError('internal', 'C.CH.AUT or card CVC missing');
+  await ctx.trust.validateChAut(ctx.chAut, { cardCvc: ctx.eeCvc.raw, now: new Date(ctx.now()) });
 }
