@@ -12,7 +12,7 @@ export const PATH_LABELS: Record<CardTransportInfo['kind'], Record<Lang, string>
   bridge: { de: 'Lokale Brücke (PC/SC)', en: 'Local bridge (PC/SC)' },
   'webusb-ccid': { de: 'WebUSB (direkt am Lesegerät)', en: 'WebUSB (direct to the reader)' },
   'smartcard-api': { de: 'Web Smart Card API', en: 'Web Smart Card API' },
-  virtual: { de: 'Virtuelles Lesegerät (Software-eGK, nur Test/Demo)', en: 'Virtual reader (software eGK, test/demo only)' },
+  virtual: { de: 'Virtueller Leser (Test)', en: 'Virtual reader (test/demo only)' },
   direct: { de: 'Direkt (Test)', en: 'Direct (test)' },
 };
 
@@ -31,8 +31,8 @@ export const PATH_REASONS: Record<CardTransportInfo['kind'], Record<Lang, string
     en: 'Available in Isolated Web Apps only (ChromeOS for now).',
   },
   virtual: {
-    de: 'Simulierte Karte aus dem gematik-Testkartenabbild – kein echter Check-in.',
-    en: "Simulated card from gematik's test card image – not a real check-in.",
+    de: 'Software-eGK ohne Lesegerät, nur in der Entwicklungsumgebung – kein echter Check-in.',
+    en: 'Software eGK without a reader, development environment only – not a real check-in.',
   },
   direct: { de: 'Nur in Tests.', en: 'Tests only.' },
 };

@@ -10,7 +10,7 @@ function StatusBadge({ row }: { row: CheckinView }) {
   return <span className={`status status-${row.state} ${row.reason ? `reason-${row.reason}` : ''}`}>{label}</span>;
 }
 
-function TokenCell({ token }: { token: string }) {
+export function TokenCell({ token }: { token: string }) {
   const { t } = useI18n();
   const [open, setOpen] = useState(false);
   const [copied, setCopied] = useState(false);

@@ -6,12 +6,13 @@ import { useState } from 'react';
 import { errorCode } from '../errors';
 import { useI18n } from '../i18n/provider';
 import { useTRPC } from '../trpc/provider';
+import { CardCheckPanel, type CardReaderConfig } from './CardCheckPanel';
 import { CheckinList } from './CheckinList';
 import { ConsentCodePanel, type CreatedCode } from './ConsentCodePanel';
 import { ErrorNote, Shell } from './Shell';
 import { StaffLogin } from './StaffLogin';
 
-export function Dashboard() {
+export function Dashboard({ readers = { virtualReader: false } }: { readers?: CardReaderConfig }) {
   const trpc = useTRPC();
   const me = useQuery(trpc.auth.me.queryOptions());
   const { t } = useI18n();
@@ -34,12 +35,12 @@ export function Dashboard() {
       }
     >
       <p className="muted">{t('dash.practice', { practice: staff.practiceName, tid: staff.telematikId })}</p>
-      <PracticeBoard isAdmin={staff.role === 'admin'} />
+      <PracticeBoard isAdmin={staff.role === 'admin'} readers={readers} />
     </Shell>
   );
 }
 
-function PracticeBoard({ isAdmin }: { isAdmin: boolean }) {
+function PracticeBoard({ isAdmin, readers }: { isAdmin: boolean; readers: CardReaderConfig }) {
   const trpc = useTRPC();
   const { t } = useI18n();
   const [workplace, setWorkplace] = useState('');
@@ -81,6 +82,7 @@ function PracticeBoard({ isAdmin }: { isAdmin: boolean }) {
         </form>
         <ErrorNote code={error} />
       </section>
+      <CardCheckPanel {...readers} />
       {code ? (
         <ConsentCodePanel
           code={code}

@@ -13,11 +13,11 @@ import { serversFile, stateDir, type TestServer } from './servers';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-async function startServer(name: TestServer['name'], port: number, ttlSeconds: number): Promise<{ proc: ChildProcess; server: TestServer }> {
+async function startServer(name: TestServer['name'], port: number, ttlSeconds: number, bridgePort: number): Promise<{ proc: ChildProcess; server: TestServer }> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `popp-e2e-${name}-`));
   const proc = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/main.ts')], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), DATA_DIR: dataDir, CONSENT_CODE_TTL_SECONDS: String(ttlSeconds), NEXT_TELEMETRY_DISABLED: '1' },
+    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), DATA_DIR: dataDir, CONSENT_CODE_TTL_SECONDS: String(ttlSeconds), POPP_BRIDGE_PORT: String(bridgePort), NEXT_TELEMETRY_DISABLED: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -39,7 +39,7 @@ async function startServer(name: TestServer['name'], port: number, ttlSeconds: n
     proc.on('exit', (code) => reject(new Error(`server ${name} exited (${code}):\n${out}`)));
   });
   proc.stdout!.on('data', (d: Buffer) => process.env.POPP_E2E_VERBOSE && process.stdout.write(d));
-  return { proc, server: { name, url: `http://localhost:${port}`, setupLink, dataDir, ttlSeconds } };
+  return { proc, server: { name, url: `http://localhost:${port}`, setupLink, dataDir, ttlSeconds, bridgePort } };
 }
 
 export default async function globalSetup() {
@@ -51,8 +51,9 @@ export default async function globalSetup() {
   rmSync(stateDir, { recursive: true, force: true });
   mkdirSync(stateDir, { recursive: true });
   const basePort = Number(process.env.POPP_E2E_PORT ?? 3100);
-  const main = await startServer('main', basePort, 300);
-  const short = await startServer('short', basePort + 1, 10);
+  // Bridge ports away from 17373, so a developer's running `popp bridge` never meets the tests.
+  const main = await startServer('main', basePort, 300, basePort + 70);
+  const short = await startServer('short', basePort + 1, 10, basePort + 71);
   writeFileSync(serversFile, JSON.stringify({ main: main.server, short: short.server }, null, 2));
   return async () => {
     for (const { proc, server } of [main, short]) {

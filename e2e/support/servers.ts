@@ -11,6 +11,8 @@ export interface TestServer {
   setupLink: string;
   dataDir: string;
   ttlSeconds: number;
+  /** Where this server's dashboard looks for `popp bridge` (POPP_BRIDGE_PORT); nothing listens unless a spec starts a bridge. */
+  bridgePort: number;
 }
 
 export function servers(): Record<TestServer['name'], TestServer> {
