@@ -46,7 +46,17 @@ async function main() {
     if (dev) return void nextUpgrade(req, socket, head);
     socket.destroy();
   });
-  await new Promise<void>((resolve) => server.listen(env.PORT, env.HOST, resolve));
+  await new Promise<void>((resolve) => {
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      console.error(
+        e.code === 'EADDRINUSE'
+          ? `Port ${env.PORT} auf ${env.HOST} ist schon belegt (läuft PoPP bereits?). Anderen Port wählen, z. B. PORT=${env.PORT + 1} npm start`
+          : `Server konnte nicht starten: ${e.message}`,
+      );
+      process.exit(1);
+    });
+    server.listen(env.PORT, env.HOST, resolve);
+  });
 
   const lines = [
     '',
@@ -57,7 +67,9 @@ async function main() {
     `  Schlüssel (JWKS):      ${env.PUBLIC_URL}/jwks.json`,
     `  eGK-WebSocket:         ${env.PUBLIC_URL.replace(/^http/, 'ws')}/popp/practitioner/api/v1/token-generation-ehc`,
     `  Daten:                 ${env.dataDir}`,
-    app.devCredential ? `\neGK-Check-in ohne Kartenleser (Software-eGK, Testumgebung):\n  npx popp card-check --card generated${env.dataDir !== path.resolve('data') ? `   (mit DATA_DIR=${env.dataDir})` : ''}` : null,
+    app.devCredential
+      ? `\neGK-Check-in ohne Kartenleser (Software-eGK, Testumgebung):\n  ${env.dataDir !== path.resolve('data') ? `DATA_DIR=${env.dataDir} ` : ''}npx popp card-check --card generated${env.PORT !== 3000 || env.HOST !== 'localhost' ? ` --url ws://${env.HOST}:${env.PORT}` : ''}`
+      : null,
     app.setupLink ? `\nErsten Praxis-Zugang einrichten (einmalig gültig):\n  SETUP-LINK: ${app.setupLink}` : null,
     '',
   ].filter((l) => l !== null);

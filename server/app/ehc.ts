@@ -304,6 +304,7 @@ export async function createEhcWiring(services: Services, opts: EhcWiringOptions
         insurerId: input.insurerId,
         actorId: input.actor.telematikId,
         actorProfessionOid: input.actor.professionOid,
+        displayName: input.holderName ?? null,
       });
       return token;
     },

@@ -58,6 +58,9 @@ describe('eGK check-in through the running service', () => {
     expect(decodeJwt(r.token)).toMatchObject({ proofMethod: 'ehc-practitioner-trustedchannel', patientId: 'X110540756', insurerId: '109500969', actorId: '1-20014060625' });
     const row = await app.services.db.selectFrom('checkins').selectAll().where('token', '=', r.token).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ flow: 'ehc', state: 'success' });
+    // The practice's list names the card holder (from C.CH.AUT), without putting the name into the token.
+    expect(row.display_name).toMatch(/\S/);
+    expect(Object.keys(decodeJwt(r.token))).not.toContain('name');
     const v = await fetch(`${base}/api/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: r.token, profile: 'vsdm' }) });
     expect(await v.json()).toMatchObject({ valid: true });
     // Through gematik's TSL to GEM.RCA5, OCSP skipped under the offline policy for GEM.EGK-CA51 only, and on record.

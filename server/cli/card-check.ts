@@ -40,6 +40,12 @@ const TEXT = {
     step: (p: Extract<EhcProgress, { phase: 'step' }>) => `Szenario ${p.scenario}: Schritt ${p.step} von ${p.steps}`,
     done: (n: number) => `Token erhalten (${n} Szenarien).`,
     failed: (m: string, code: string) => `Fehler: ${m} [${code}]`,
+    refused: (status: number) =>
+      status === 401
+        ? 'Der Dienst hat den Zugang abgelehnt (HTTP 401): Entwicklungs-Zugang fehlt oder passt nicht. Im Verzeichnis des Dienstes ausführen, DATA_DIR wie beim Dienst setzen oder --dev-credential angeben.'
+        : status === 404
+          ? 'Unter dieser Adresse gibt es keinen eGK-Endpunkt (HTTP 404): --url prüfen (in Produktion nur mit konfigurierter Vertrauensbasis).'
+          : `Der Dienst hat die Verbindung abgelehnt (HTTP ${status}).`,
   },
   en: {
     usage: [
@@ -66,6 +72,12 @@ const TEXT = {
     step: (p: Extract<EhcProgress, { phase: 'step' }>) => `Scenario ${p.scenario}: step ${p.step} of ${p.steps}`,
     done: (n: number) => `Token received (${n} scenarios).`,
     failed: (m: string, code: string) => `Error: ${m} [${code}]`,
+    refused: (status: number) =>
+      status === 401
+        ? 'The service refused access (HTTP 401): the development credential is missing or wrong. Run in the service directory, set DATA_DIR as for the service, or pass --dev-credential.'
+        : status === 404
+          ? 'No eGK endpoint at this address (HTTP 404): check --url (in production only with configured trust).'
+          : `The service refused the connection (HTTP ${status}).`,
   },
 } satisfies Record<Lang, unknown>;
 
@@ -150,11 +162,18 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   const card = softwareCardTransport(egk);
+  let refusedStatus = 0;
   await card.connect();
   err(t.connecting(url));
   try {
     const headers = parsed.credential ? { [DEV_INSTITUTION_HEADER]: parsed.credential } : undefined;
-    const channel = await webSocketChannel(new WebSocket(url, { headers, maxPayload: 1 << 20 }) as never);
+    const ws = new WebSocket(url, { headers, maxPayload: 1 << 20 });
+    // The client core only learns "could not connect"; the handshake's HTTP status says why.
+    ws.on('unexpected-response', (_req, res) => {
+      refusedStatus = res.statusCode ?? 0;
+      ws.terminate();
+    });
+    const channel = await webSocketChannel(ws as never);
     const result = await runEhcCheck({
       channel,
       card,
@@ -166,6 +185,10 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(`${result.token}\n`);
     return 0;
   } catch (e) {
+    if (refusedStatus) {
+      err(t.failed(t.refused(refusedStatus), `http-${refusedStatus}`));
+      return 1;
+    }
     if (isEhcClientError(e)) {
       err(t.failed(describeEhcError(e, lang), e.serviceErrorCode ?? e.code));
       return 1;

@@ -51,6 +51,29 @@ async function cli(args: string[], opts: { stdin?: string; tty?: boolean; env?: 
 }
 
 describe('popp verify', () => {
+  it('issuer keys unreachable: exit 3 (could not check), not 1 (invalid)', async () => {
+    const r = await cli(['--file', tokenFile, '--issuer', iss.issuer, '--ca', caFile, '--profile', 'vsdm'], {});
+    expect(r.code).toBe(0);
+    const closed = await new Promise<string>((resolve) => {
+      const s = createServer();
+      s.listen(0, '127.0.0.1', () => {
+        const url = `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+        s.close(() => resolve(url));
+      });
+    });
+    const down = await cli(['--file', tokenFile, '--issuer', closed, '--ca', caFile, '--profile', 'vsdm']);
+    // The token names another issuer, so first it is unknown (1); an issuer whose keys cannot be fetched is 3.
+    expect(down.code).toBe(1);
+    const tok = await createTestIssuer({ issuer: closed });
+    const f = path.join(dir, 'down.txt');
+    writeFileSync(f, `${await tok.token()}\n`);
+    const ca2 = path.join(dir, 'ca2.pem');
+    writeFileSync(ca2, tok.caPem);
+    const r3 = await cli(['--file', f, '--issuer', closed, '--ca', ca2, '--profile', 'vsdm']);
+    expect(r3.code).toBe(3);
+    expect(r3.out).toContain('keys_unavailable');
+  });
+
   it('valid token from a file: exit 0, German summary, KVNR masked, token never printed', async () => {
     const r = await cli(['--file', tokenFile, '--issuer', iss.issuer, '--ca', caFile, '--profile', 'vsdm']);
     expect(r.code).toBe(0);

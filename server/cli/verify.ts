@@ -1,7 +1,7 @@
 /**
  * `popp verify`: checks one PoPP token against configured issuers. The token comes from stdin
  * or a file, never from the command line (shell history, `ps`), and is never printed.
- * Exit codes: 0 valid, 1 invalid, 2 usage or configuration error.
+ * Exit codes: 0 valid, 1 invalid, 2 usage or configuration error, 3 could not check (keys unreachable).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -33,7 +33,7 @@ const T = {
       'Liest das Token von stdin (z. B. popp verify --issuer … --ca … < token.txt) oder aus --file.',
       'Profile: basic (nur Signatur, Claims, iat), erezept (Alter ≤ 30 min, --actor Pflicht),',
       '         vsdm (bis Quartalsende UTC + 60 s), epa (Einmalnutzung).',
-      'Exit-Code: 0 gültig, 1 ungültig, 2 Aufruf- oder Konfigurationsfehler.',
+      'Exit-Code: 0 gültig, 1 ungültig, 2 Aufruf- oder Konfigurationsfehler, 3 nicht prüfbar (Schlüssel nicht erreichbar).',
     ].join('\n'),
     tokenOnCommandLine:
       'Tokens gehören nicht auf die Kommandozeile: Argumente landen in der Shell-History und sind für andere Prozesse sichtbar (ps). Bitte über stdin oder --file übergeben.',
@@ -66,7 +66,7 @@ const T = {
       'Reads the token from stdin (e.g. popp verify --issuer … --ca … < token.txt) or from --file.',
       'Profiles: basic (signature, claims, iat only), erezept (age ≤ 30 min, --actor required),',
       '          vsdm (until end of UTC quarter + 60 s), epa (single use).',
-      'Exit code: 0 valid, 1 invalid, 2 usage or configuration error.',
+      'Exit code: 0 valid, 1 invalid, 2 usage or configuration error, 3 could not check (keys unreachable).',
     ].join('\n'),
     tokenOnCommandLine:
       'Tokens do not belong on the command line: arguments end up in shell history and are visible to other processes (ps). Pass it via stdin or --file.',
@@ -201,6 +201,8 @@ export async function runVerifyCli(args: string[], io: VerifyCliIo): Promise<num
   } else {
     io.out(describe(r, profile, lang));
   }
+  // 3 = could not check (keys unreachable, replay store down): a script must not treat that as "forged".
+  if (!r.ok && (r.code === 'keys_unavailable' || r.code === 'replay_store_unavailable' || r.code === 'internal_error')) return 3;
   return r.ok ? 0 : 1;
 }
 

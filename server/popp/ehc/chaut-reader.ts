@@ -121,6 +121,22 @@ export function plainEcdsaSignature(der: Uint8Array, size: number): Uint8Array {
   return out;
 }
 
+const OID_CN = Uint8Array.of(0x55, 0x04, 0x03);
+const OID_GIVEN_NAME = Uint8Array.of(0x55, 0x04, 0x2a);
+const OID_SURNAME = Uint8Array.of(0x55, 0x04, 0x04);
+
+/**
+ * The card holder's name for the practice's list (given name + surname, else CN). Shown
+ * to staff only, never put into the token; null when the certificate names nobody.
+ */
+export function holderName(view: CertView): string | null {
+  const first = (oid: Uint8Array) => view.subjectAttributes.find((a) => equal(a.type, oid))?.value?.trim();
+  const given = first(OID_GIVEN_NAME);
+  const sur = first(OID_SURNAME);
+  const name = given && sur ? `${given} ${sur}` : first(OID_CN);
+  return name ? name.slice(0, 120) : null;
+}
+
 const KVNR = /^[A-Z][0-9]{9}$/;
 const IK = /^[0-9]{9}$/;
 

@@ -19,6 +19,8 @@ export interface EhcTokenInput {
   actor: { telematikId: string; professionOid: string };
   /** Our session id (not the client's clientSessionId): for the audit trail. */
   sessionId: string;
+  /** Card holder's name from C.CH.AUT, for the practice's check-in list only (never in the token). */
+  holderName?: string | null;
 }
 
 /**

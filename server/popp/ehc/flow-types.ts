@@ -41,7 +41,7 @@ export interface PlannedScenario {
 
 export type FlowOutcome =
   | { kind: 'scenario'; scenario: PlannedScenario }
-  | { kind: 'identity'; patientId: string; insurerId: string };
+  | { kind: 'identity'; patientId: string; insurerId: string; holderName?: string | null };
 
 /** The card conversation of one session; the session handles transport, deadlines and the token. */
 export interface EhcFlow {

@@ -133,6 +133,7 @@ export class EhcSession {
         insurerId: outcome.insurerId,
         actor: { telematikId: this.actor.telematikId, professionOid: this.actor.professionOid },
         sessionId: this.id,
+        holderName: outcome.holderName ?? null,
       });
       if (this.phase !== 'busy') return;
       this.finish(token);

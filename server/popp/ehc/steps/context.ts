@@ -31,5 +31,5 @@ export interface FlowContext {
   cardEphemeral?: Uint8Array;
   keys?: SessionKeys;
   chAut?: Uint8Array;
-  identity?: { patientId: string; insurerId: string };
+  identity?: { patientId: string; insurerId: string; holderName: string | null };
 }

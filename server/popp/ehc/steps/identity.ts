@@ -1,4 +1,4 @@
-import { kvnrAndIk, readCertificate } from '../chaut-reader';
+import { holderName, kvnrAndIk, readCertificate } from '../chaut-reader';
 import { EhcError } from '../errors';
 import type { FlowContext } from './context';
 
@@ -6,8 +6,9 @@ import type { FlowContext } from './context';
 export function identityFromChAut(ctx: FlowContext): void {
   if (!ctx.chAut) throw new EhcError('internal', 'C.CH.AUT missing');
   try {
-    const { kvnr, ik } = kvnrAndIk(readCertificate(ctx.chAut));
-    ctx.identity = { patientId: kvnr, insurerId: ik };
+    const view = readCertificate(ctx.chAut);
+    const { kvnr, ik } = kvnrAndIk(view);
+    ctx.identity = { patientId: kvnr, insurerId: ik, holderName: holderName(view) };
   } catch (e) {
     throw new EhcError('chaut-invalid', 'C.CH.AUT carries no single KVNR/IK', { cause: e });
   }
