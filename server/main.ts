@@ -32,6 +32,10 @@ async function main() {
   const nextUpgrade = nextApp.getUpgradeHandler();
 
   const server = createServer((req, res) => {
+    // A body still streaming after we answered (401 before an upload, 413) is not read to its end.
+    res.on('finish', () => {
+      if (!req.complete) req.destroy();
+    });
     app
       .handle(req, res)
       .then((handled) => (handled ? undefined : nextHandler(req, res)))

@@ -309,7 +309,7 @@ export async function createEhcWiring(services: Services, opts: EhcWiringOptions
       return token;
     },
     log(e) {
-      if (e.event === 'ehc.session-end' && e.outcome !== 'token') {
+      if (e.event === 'ehc.session-end' && e.outcome !== 'token' && e.outcome !== 'token-undelivered') {
         void audit(db, services.now(), 'ehc.failed', { detail: `${e.errorCode ?? e.outcome ?? 'unknown'} session=${e.sessionId ?? '-'}` }).catch(() => undefined);
       }
       if (e.event !== 'ehc.session-start') console.log(`[ehc] ${e.event} ${e.sessionId ?? ''} ${e.outcome ?? e.status ?? ''} ${e.errorCode ?? ''}`.trim());

@@ -69,7 +69,7 @@ describe('popp bridge server', () => {
   });
 
   it('refuses a wrong pairing code and rotates the code after five failures', async () => {
-    const { server, codes } = await bridge();
+    const { server, codes } = await bridge({ pairingLockMs: 0 });
     for (let i = 0; i < 5; i++) {
       const c = client(server, { code: '000000' });
       await expect(c.start()).rejects.toMatchObject({ code: 'BRIDGE_PAIRING_FAILED' });

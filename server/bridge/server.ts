@@ -27,6 +27,8 @@ export interface BridgeServerOptions {
   /** Non-browser clients send no Origin; allowed only when asked for (tests, local tools). */
   allowMissingOrigin?: boolean;
   pairingCode?: string;
+  /** First lockout after five wrong codes, doubling per lockout (default 10 s; tests may set 0). */
+  pairingLockMs?: number;
   helloTimeoutMs?: number;
   maxConnections?: number;
   /** Called with every pairing code, including replacements after failed attempts. */
@@ -66,7 +68,7 @@ function info(r: { name: string; presence: BridgeReaderInfo['presence']; atr?: U
 export async function startBridgeServer(opts: BridgeServerOptions): Promise<BridgeServer> {
   const allowed = opts.allowedOrigins ?? DEFAULT_ALLOWED_ORIGINS;
   const log = opts.log ?? (() => undefined);
-  const pairing = new Pairing((code) => opts.onPairingCode?.(code), opts.pairingCode);
+  const pairing = new Pairing((code) => opts.onPairingCode?.(code), opts.pairingCode, 5, opts.pairingLockMs ?? 10_000);
   const connections = new Set<Connection>();
   const owners = new Map<string, Connection>();
   let port = opts.port ?? DEFAULT_BRIDGE_PORT;

@@ -6,8 +6,13 @@ describe('environment', () => {
     const e = loadEnv({});
     expect(e).toMatchObject({ PORT: 3000, PUBLIC_URL: 'http://localhost:3000', production: false, issuer: 'http://localhost:3000', oidcIssuer: 'http://localhost:3000/idp', CONSENT_CODE_TTL_SECONDS: 300 });
   });
+  it('refuses development mode off localhost unless POPP_ENV says so explicitly', () => {
+    expect(() => loadEnv({ PUBLIC_URL: 'https://praxis.example.de' })).toThrow(/POPP_ENV/);
+    expect(() => loadEnv({ HOST: '0.0.0.0' })).toThrow(/POPP_ENV/);
+    expect(loadEnv({ HOST: '127.0.0.1', PUBLIC_URL: 'http://localhost:3000' }).production).toBe(false);
+  });
   it('derives the token issuer from PUBLIC_URL without path or trailing slash', () => {
-    const e = loadEnv({ PUBLIC_URL: 'https://praxis.example.de/' });
+    const e = loadEnv({ PUBLIC_URL: 'https://praxis.example.de/', POPP_ENV: 'development' });
     expect(e.issuer).toBe('https://praxis.example.de');
     expect(e.allowedOrigins).toContain('https://praxis.example.de');
   });

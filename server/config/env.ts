@@ -74,6 +74,11 @@ const schema = base
 
 export type Env = z.output<typeof schema>;
 
+function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\./.test(h);
+}
+
 export class ConfigError extends Error {
   constructor(readonly issues: string[]) {
     super(`Ungültige Konfiguration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
@@ -90,5 +95,12 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   }
   const r = schema.safeParse(picked);
   if (!r.success) throw new ConfigError(r.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  // Development mode means a test IdP anyone can log in at and test keys: reachable from
+  // elsewhere only when someone said so, never by forgetting POPP_ENV on a server.
+  if (!r.data.production && picked.POPP_ENV === undefined && (!isLoopback(r.data.HOST) || !isLoopback(new URL(r.data.PUBLIC_URL).hostname))) {
+    throw new ConfigError([
+      'POPP_ENV: nicht gesetzt, aber HOST/PUBLIC_URL sind nicht localhost. Für einen echten Betrieb POPP_ENV=production setzen; zum Testen von anderen Geräten ausdrücklich POPP_ENV=development.',
+    ]);
+  }
   return r.data;
 }

@@ -36,7 +36,7 @@ function commandHex(command: Uint8Array): string {
   return h;
 }
 
-type Phase = 'await-start' | 'await-response' | 'busy' | 'done';
+type Phase = 'await-start' | 'await-response' | 'busy' | 'done' | 'issuing';
 
 /**
  * One eGK check on one WebSocket: Start → scenarios → Token or Error, then close.
@@ -47,6 +47,7 @@ type Phase = 'await-start' | 'await-response' | 'busy' | 'done';
  */
 export class EhcSession {
   private phase: Phase = 'await-start';
+  private clientGone = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private flow: EhcFlow | undefined;
   private scenario: PlannedScenario | undefined;
@@ -76,6 +77,8 @@ export class EhcSession {
     if (this.phase === 'done') return;
     if (bytes > this.deps.config.maxFrameBytes) return this.end('frame-too-large');
     if (text === null) return this.end('invalid-message');
+    // The card has answered and the token is being signed: the outcome is settled, late frames change nothing.
+    if (this.phase === 'issuing') return;
     if (this.phase === 'busy') return this.end('unexpected-message');
     let msg: ReturnType<typeof decodeClientMessage>;
     try {
@@ -98,6 +101,10 @@ export class EhcSession {
   /** The socket closed (client left, card pulled, network gone, ws refused a frame). */
   onClosed(reason = 'client-closed'): void {
     if (this.phase === 'done') return;
+    if (this.phase === 'issuing') {
+      this.clientGone = true;
+      return;
+    }
     this.release();
     this.log(reason);
   }
@@ -126,6 +133,9 @@ export class EhcSession {
       const outcome = await this.flow!.answer(responses, receivedAt);
       if (this.phase !== 'busy') return; // closed meanwhile: nothing more to do, no token
       if (outcome.kind === 'scenario') return this.sendScenario(outcome.scenario);
+      // From here the check is committed: the card proved itself, and the record is written
+      // even if the client leaves now (logged as undelivered, never as a failure).
+      this.phase = 'issuing';
       const token = await this.deps.issueToken({
         proofMethod: 'ehc-practitioner-trustedchannel',
         patientProofTime: Math.floor(receivedAt / 1000),
@@ -135,7 +145,11 @@ export class EhcSession {
         sessionId: this.id,
         holderName: outcome.holderName ?? null,
       });
-      if (this.phase !== 'busy') return;
+      if (this.clientGone) {
+        this.release();
+        this.log('token-undelivered');
+        return;
+      }
       this.finish(token);
     } catch (e) {
       this.fail(e);

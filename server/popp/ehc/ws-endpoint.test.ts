@@ -44,6 +44,8 @@ const card: CardTransport = {
 };
 
 const issued: EhcTokenInput[] = [];
+/** When set, the token function waits for it: the window in which a client can still leave. */
+let issueGate: { promise: Promise<void>; open: () => void } | null = null;
 const logs: EhcLogEvent[] = [];
 let authOk = true;
 let production = false;
@@ -52,6 +54,7 @@ const deps: EhcDeps = {
   authenticate: async () => (authOk ? { telematikId: '1-20014060625', professionOid: '1.2.276.0.76.4.50' } : null),
   issueToken: async (input) => {
     issued.push(input);
+    await issueGate?.promise;
     return 'eyJhbGciOiJFUzI1NiJ9.eyJ0ZXN0IjoxfQ.c2ln';
   },
   trust: {} as EhcDeps['trust'],
@@ -273,6 +276,41 @@ describe('limits and lifecycle', () => {
     });
     await new Promise((r) => setTimeout(r, 30));
     expect(issued).toEqual([]);
+  });
+});
+
+describe('once the token is being issued the check is committed', () => {
+  it('a client that leaves (or sends more) during issuance: one record, logged as undelivered, not as a failure', async () => {
+    let open!: () => void;
+    issueGate = { promise: new Promise<void>((r) => (open = r)), open: () => open() };
+    try {
+      await raw((ws, s) => {
+        ws.send(START);
+        ws.on('message', () => {
+          if (s.messages.length === 1) ws.send(OK2);
+          if (s.messages.length === 2) {
+            ws.send(JSON.stringify({ type: 'ScenarioResponse', steps: ['9000'] }));
+            // Wait until the service is signing, then misbehave and leave.
+            const poll = setInterval(() => {
+              if (issued.length === 1) {
+                clearInterval(poll);
+                ws.send(OK2);
+                ws.close();
+              }
+            }, 1);
+          }
+        });
+      });
+      await new Promise((r) => setTimeout(r, 20));
+      issueGate.open();
+      await new Promise((r) => setTimeout(r, 20));
+      expect(issued).toHaveLength(1);
+      const ends = logs.filter((l) => l.event === 'ehc.session-end');
+      expect(ends.map((l) => l.outcome)).toEqual(['token-undelivered']);
+      expect(endpoint.stats().sessions).toBe(0);
+    } finally {
+      issueGate = null;
+    }
   });
 });
 

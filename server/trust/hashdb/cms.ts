@@ -110,7 +110,12 @@ export function verifySignedImport(file: Uint8Array, opts: VerifyImportOptions):
   let sd: pkijs.SignedData;
   let eContent: Uint8Array;
   try {
-    const ci = new pkijs.ContentInfo({ schema: parseDerExact(file, 'Importdatei', 'IMPORT_MALFORMED') });
+    // asn1js would also walk into the signed payload (one node per hash) and stop at its
+    // default 10,000 nodes / 16 MiB: real bulk files hold 100,000s of entries. The payload
+    // is read by our own DER walker (econtent.ts), so only the CMS envelope is parsed here.
+    const ci = new pkijs.ContentInfo({
+      schema: parseDerExact(file, 'Importdatei', 'IMPORT_MALFORMED', { parseEmbedded: false, maxContentLength: Math.max(file.byteLength, 1) }),
+    });
     if (ci.contentType !== OID.signedData) throw malformed(`Kein CMS SignedData (${ci.contentType})`);
     sd = new pkijs.SignedData({ schema: ci.content });
     if (sd.encapContentInfo.eContentType !== OID.data) throw malformed(`eContentType ${sd.encapContentInfo.eContentType} ist nicht id-data`);

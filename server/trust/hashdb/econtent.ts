@@ -58,12 +58,9 @@ export function parseEContent(der: Uint8Array): HashDbEntry[] {
 
 /** Encodes entries as A_27045 eContent (the project's test signer and tests). */
 export function encodeEContent(entries: HashDbEntry[]): Uint8Array {
-  return seq(
-    integer(0),
-    seq(
-      ...entries.map((e) =>
-        set(integer(e.action === 'import' ? 0 : 1), bitString(Buffer.from(e.hashAut, 'hex')), octets(Buffer.from(e.hashCvc, 'hex')), utcTime(e.notAfter)),
-      ),
-    ),
+  // Concatenated first: spreading 100,000s of entries into one call overflows the stack.
+  const list = Buffer.concat(
+    entries.map((e) => set(integer(e.action === 'import' ? 0 : 1), bitString(Buffer.from(e.hashAut, 'hex')), octets(Buffer.from(e.hashCvc, 'hex')), utcTime(e.notAfter))),
   );
+  return seq(integer(0), seq(list));
 }

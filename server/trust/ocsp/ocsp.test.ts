@@ -53,6 +53,11 @@ describe('OCSP against the local test responder', () => {
     expect(await codeOf(checker.check(input(unknown.cert)))).toBe('OCSP_UNKNOWN');
   });
 
+  it('the test responder answers a GET with a broken %-escape with 400 instead of throwing', async () => {
+    const r = await fetch(`${running.url}/%`);
+    expect(r.status).toBe(400);
+  });
+
   it('caches until nextUpdate, then asks again', async () => {
     const checker = new OcspChecker();
     const before = responder.requests;

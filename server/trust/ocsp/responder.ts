@@ -150,7 +150,14 @@ export class OcspResponder {
       else chunks.push(c);
     });
     req.on('end', () => {
-      const body = req.method === 'GET' ? Buffer.from(decodeURIComponent((req.url ?? '/').split('/').pop() ?? ''), 'base64') : Buffer.concat(chunks);
+      let body: Buffer;
+      try {
+        body = req.method === 'GET' ? Buffer.from(decodeURIComponent((req.url ?? '/').split('/').pop() ?? ''), 'base64') : Buffer.concat(chunks);
+      } catch {
+        // A broken %-escape in a GET request: answer it, never throw out of the event handler.
+        res.writeHead(400).end();
+        return;
+      }
       const send = () => {
         this.requests++;
         if (this.mode === 'http-error') {

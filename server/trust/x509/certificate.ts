@@ -29,8 +29,8 @@ export const toHex = (b: Uint8Array | ArrayBuffer): string => Buffer.from(b inst
 type ParseCode = 'CERT_MALFORMED' | 'OCSP_RESPONSE_MALFORMED' | 'IMPORT_MALFORMED' | 'TSL_MALFORMED';
 
 /** Parses exactly one BER element with asn1js (for pkijs); trailing bytes or a short read are malformed, never ignored. */
-export function parseDerExact(bytes: Uint8Array, what: string, code: ParseCode): asn1js.AsnType {
-  const asn = asn1js.fromBER(bytes);
+export function parseDerExact(bytes: Uint8Array, what: string, code: ParseCode, options?: Parameters<typeof asn1js.fromBER>[1]): asn1js.AsnType {
+  const asn = asn1js.fromBER(bytes, options);
   if (asn.offset === -1 || asn.result.error) throw new TrustError(code, `${what}: kein gültiges DER (${asn.result.error || 'Lesefehler'})`);
   if (asn.offset !== bytes.byteLength) {
     throw new TrustError(code, `${what}: ${bytes.byteLength - asn.offset} Bytes nach dem Ende der Struktur`, { details: { length: bytes.byteLength, consumed: asn.offset } });
