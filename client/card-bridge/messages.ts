@@ -99,8 +99,8 @@ const T: Partial<Record<ReaderErrorCode, Texts>> = {
     en: 'The pairing code is wrong. Please enter the code the bridge shows now.',
   },
   BRIDGE_CLOSED: {
-    de: 'Die Verbindung zur Brücke wurde unterbrochen; sie wird automatisch wiederhergestellt.',
-    en: 'The connection to the bridge was lost; it reconnects automatically.',
+    de: 'Die Verbindung zur Brücke wurde unterbrochen; die Prüfung wurde abgebrochen.',
+    en: 'The connection to the bridge was lost; the check was stopped.',
   },
   BRIDGE_ORIGIN_REFUSED: {
     de: 'Die Brücke nimmt keine Verbindungen von dieser Seite an (Herkunft nicht freigegeben).',

@@ -32,6 +32,11 @@ describe('detectTransportOptions', () => {
     expect(options.find((o) => o.kind === 'webusb-ccid')).toMatchObject({ available: false });
   });
 
+  it('names the Web Smart Card API in its English reason when it is missing', async () => {
+    const options = await detectTransportOptions({ probeBridge: async () => false, lang: 'en' });
+    expect(options.find((o) => o.kind === 'smartcard-api')?.reason).toMatch(/^Web Smart Card API not available: Isolated Web Apps only/);
+  });
+
   it('derives the status URL from the bridge WebSocket URL', () => {
     expect(bridgeStatusUrl('ws://127.0.0.1:17373')).toBe('http://127.0.0.1:17373/status');
   });

@@ -74,8 +74,8 @@ export async function detectTransportOptions(o: DetectOptions = {}): Promise<Tra
       reason: bridgeUp
         ? PATH_REASONS.bridge[lang]
         : lang === 'de'
-          ? 'Brücke nicht erreichbar: bitte „popp bridge“ auf diesem PC starten (und Chromes Frage nach dem lokalen Netzwerk mit „Zulassen“ beantworten).'
-          : 'Bridge not reachable: please start "popp bridge" on this PC (and allow Chrome\'s local network access prompt).',
+          ? 'Brücke nicht erreichbar: bitte „npx popp bridge“ auf diesem PC starten (und Chromes Frage nach dem lokalen Netzwerk mit „Zulassen“ beantworten).'
+          : 'Bridge not reachable: please start "npx popp bridge" on this PC (and allow Chrome\'s local network access prompt).',
     },
     {
       kind: 'webusb-ccid',
@@ -93,7 +93,11 @@ export async function detectTransportOptions(o: DetectOptions = {}): Promise<Tra
     available: sc.available,
     recommended: false,
     hidden: !sc.available,
-    reason: sc.available ? PATH_REASONS['smartcard-api'][lang] : lang === 'de' ? sc.reason : PATH_REASONS['smartcard-api'].en,
+    reason: sc.available
+      ? PATH_REASONS['smartcard-api'][lang]
+      : lang === 'de'
+        ? sc.reason
+        : 'Web Smart Card API not available: Isolated Web Apps only (ChromeOS for now), not ordinary web pages.',
   });
   if (o.allowVirtual) {
     options.push({

@@ -19,6 +19,14 @@ describe('classifyFailure', () => {
     expect(classifyFailure(new EhcClientError('card-removed', 'x')).code).toBe('CARD_REMOVED');
   });
 
+  it('asks for a card when there is none, instead of "take it out and re-insert"', () => {
+    const f = classifyFailure(new EhcClientError('card-error', 'x', { cause: new ReaderError('NO_CARD', 'empty') }));
+    expect(f).toMatchObject({ code: 'NO_CARD', hint: 'card.hint.insert' });
+    expect(de[f.hint]).toContain('eGK einstecken');
+    expect(de[f.hint]).not.toContain('herausnehmen');
+    expect(classifyFailure(new ReaderError('BRIDGE_CLOSED', 'lost')).hint).toBe('card.hint.bridge');
+  });
+
   it('offers the bridge for a protected-class reader', () => {
     const f = classifyFailure(new ReaderError('USB_PROTECTED_CLASS', 'refused'));
     expect(f).toMatchObject({ code: 'USB_PROTECTED_CLASS', hint: 'card.hint.useBridge', offerBridge: true });

@@ -42,7 +42,7 @@ const SERVICE_HINTS: Record<string, MessageKey> = {
   '79513': 'card.hint.reload',
 };
 
-const CARD_CODES = new Set(['CARD_REMOVED', 'NO_CARD', 'CARD_MUTE', 'T1_PROTOCOL_ERROR', 'T1_ABORTED', 'WTX_STORM', 'TIME_EXTENSION_STORM', 'RESPONSE_TOO_LARGE', 'ATR_MALFORMED', 'PROTOCOL_UNSUPPORTED', 'CCID_ATR_ERROR']);
+const CARD_CODES = new Set(['CARD_REMOVED', 'CARD_MUTE', 'T1_PROTOCOL_ERROR', 'T1_ABORTED', 'WTX_STORM', 'TIME_EXTENSION_STORM', 'RESPONSE_TOO_LARGE', 'ATR_MALFORMED', 'PROTOCOL_UNSUPPORTED', 'CCID_ATR_ERROR']);
 
 const CLIENT_HINTS: Record<Exclude<EhcClientErrorCode, 'service-error'>, MessageKey> = {
   'connect-failed': 'card.hint.network',
@@ -55,12 +55,19 @@ const CLIENT_HINTS: Record<Exclude<EhcClientErrorCode, 'service-error'>, Message
   aborted: 'card.hint.retry',
 };
 
+/** Reader codes whose next step is not "re-insert the card". */
+const READER_HINTS: Record<string, MessageKey> = {
+  // There is no card to take out: the step is putting one in.
+  NO_CARD: 'card.hint.insert',
+  BRIDGE_CLOSED: 'card.hint.bridge',
+};
+
 export function readerFailure(code: string): CheckFailure {
   const bridge = offersBridge(code);
   return {
     code,
     text: { de: readerErrorText(code, 'de'), en: readerErrorText(code, 'en') },
-    hint: bridge ? 'card.hint.useBridge' : CARD_CODES.has(code) ? 'card.hint.reinsert' : 'card.hint.reader',
+    hint: bridge ? 'card.hint.useBridge' : (READER_HINTS[code] ?? (CARD_CODES.has(code) ? 'card.hint.reinsert' : 'card.hint.reader')),
     offerBridge: bridge,
   };
 }

@@ -13,7 +13,8 @@ export type CheckRun =
   | { kind: 'connecting' }
   | { kind: 'step'; scenario: number; step: number; steps: number }
   | { kind: 'waiting'; scenario: number }
-  | { kind: 'token'; token: string; scenarios: number }
+  /** `ms`: from "Prüfung starten" to the token; `scenarios`: round trips with the service (detail only). */
+  | { kind: 'token'; token: string; scenarios: number; ms: number }
   | { kind: 'error'; failure: CheckFailure };
 
 export const isRunning = (r: CheckRun) => r.kind === 'connecting' || r.kind === 'step' || r.kind === 'waiting';
@@ -27,6 +28,8 @@ export const isRunning = (r: CheckRun) => r.kind === 'connecting' || r.kind === 
 export function useCardCheck(autoStart: boolean) {
   const [transport, setTransport] = useState<CardTransport | null>(null);
   const [presence, setPresence] = useState<CardPresence>('no-reader');
+  /** False while the transport cannot tell an empty reader from one with a card (Web Smart Card API before the first connect). */
+  const [presenceKnown, setPresenceKnown] = useState(true);
   const [run, setRun] = useState<CheckRun>({ kind: 'idle' });
   const transportRef = useRef<CardTransport | null>(null);
   const unsubscribe = useRef<(() => void) | undefined>(undefined);
@@ -42,6 +45,7 @@ export function useCardCheck(autoStart: boolean) {
     const abort = new AbortController();
     abortRef.current = abort;
     setRun({ kind: 'connecting' });
+    const started = performance.now();
     let ws: WebSocket | undefined;
     const closeHandshake = () => ws?.close(4005, 'aborted');
     abort.signal.addEventListener('abort', closeHandshake);
@@ -61,7 +65,7 @@ export function useCardCheck(autoStart: boolean) {
           else if (p.phase === 'sent') setRun({ kind: 'waiting', scenario: p.scenario });
         },
       });
-      if (mine()) setRun({ kind: 'token', token: result.token, scenarios: result.scenarios });
+      if (mine()) setRun({ kind: 'token', token: result.token, scenarios: result.scenarios, ms: performance.now() - started });
     } catch (e) {
       // A cancel during the handshake surfaces as a failed connect; it was the user's choice.
       const cause = abort.signal.aborted ? new EhcClientError('aborted', 'aborted by the user') : e;
@@ -74,7 +78,7 @@ export function useCardCheck(autoStart: boolean) {
   }, []);
 
   const attach = useCallback(
-    (t: CardTransport | null, initial: CardPresence = 'no-reader') => {
+    (t: CardTransport | null, initial: CardPresence = 'no-reader', opts: { presenceKnown?: boolean } = {}) => {
       if (transportRef.current === t) return;
       abortRef.current?.abort();
       unsubscribe.current?.();
@@ -83,12 +87,16 @@ export function useCardCheck(autoStart: boolean) {
       transportRef.current = t;
       setTransport(t);
       setPresence(t ? initial : 'no-reader');
+      setPresenceKnown(t ? opts.presenceKnown !== false : true);
       setRun({ kind: 'idle' });
       if (old) void old.close().catch(() => undefined);
       if (!t) return;
       unsubscribe.current = t.onPresence((p) => {
         if (transportRef.current !== t) return;
         setPresence(p);
+        setPresenceKnown(true);
+        // The reader (or the bridge) went away: the last patient's token is no news any more.
+        if (p === 'no-reader' && !running.current) setRun((r) => (r.kind === 'token' ? { kind: 'idle' } : r));
         if (p === 'present' && !running.current) {
           setRun({ kind: 'idle' });
           if (autoRef.current) void start();
@@ -114,5 +122,5 @@ export function useCardCheck(autoStart: boolean) {
     [],
   );
 
-  return { transport, presence, run, start, cancel, attach, fail, clear };
+  return { transport, presence, presenceKnown, run, start, cancel, attach, fail, clear };
 }

@@ -9,7 +9,7 @@ import type { CardPresence, CardTransport } from '../../lib/card-transport/types
 import type { MessageKey } from '../../lib/i18n';
 import { useI18n } from '../i18n/provider';
 import { TokenCell } from './CheckinList';
-import { BridgePath, SmartCardPath, UsbPath, VirtualPath } from './CardReaderPaths';
+import { BridgePath, SmartCardPath, UsbPath, VirtualPath, type BridgeStatus } from './CardReaderPaths';
 
 export interface CardReaderConfig {
   /** ws://127.0.0.1:<port> of `popp bridge`; its default port when absent. */
@@ -21,21 +21,36 @@ export interface CardReaderConfig {
 const AUTO_START_KEY = 'popp.card.autoStart';
 
 export interface PathProps {
-  attach: (t: CardTransport | null, initial?: CardPresence) => void;
+  attach: (t: CardTransport | null, initial?: CardPresence, opts?: { presenceKnown?: boolean }) => void;
   fail: (f: CheckFailure) => void;
   clear: () => void;
   /** Tells the panel which reader the path uses, for the "in use" line. */
   setReaderName: (name: string | null) => void;
+  /** The bridge's state while no paired bridge serves a reader (null otherwise), for the status badge. */
+  setPathStatus: (s: BridgeStatus | null) => void;
 }
 
-function statusText(run: CheckRun, presence: CardPresence, t: (k: MessageKey, v?: Record<string, string | number>) => string): string {
+const BRIDGE_STATUS_TEXT: Record<BridgeStatus, MessageKey> = {
+  pair: 'card.status.pair',
+  reconnecting: 'card.status.reconnecting',
+  down: 'card.status.bridgeDown',
+  restarted: 'card.status.restarted',
+};
+
+/** "0,4" / "0.4": seconds with one decimal, as staff read them. */
+function seconds(ms: number, lang: string): string {
+  return (Math.max(ms, 100) / 1000).toLocaleString(lang === 'de' ? 'de-DE' : 'en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+}
+
+function statusText(run: CheckRun, presence: CardPresence, t: (k: MessageKey, v?: Record<string, string | number>) => string, pathStatus: BridgeStatus | null = null): string {
+  if (pathStatus && (run.kind === 'idle' || run.kind === 'error')) return t(BRIDGE_STATUS_TEXT[pathStatus]);
   switch (run.kind) {
     case 'connecting':
       return t('card.status.connecting');
     case 'step':
-      return t('card.status.step', { step: run.step, steps: run.steps, scenario: run.scenario });
+      return t('card.status.step', { step: run.step, steps: run.steps });
     case 'waiting':
-      return t('card.status.waiting', { scenario: run.scenario });
+      return t('card.status.waiting');
     case 'token':
       return t('card.status.token');
     case 'error':
@@ -56,6 +71,9 @@ export function CardCheckPanel({ bridgeUrl, virtualReader }: CardReaderConfig) {
   const [kind, setKind] = useState<TransportKind | null>(null);
   const [readerName, setReaderName] = useState<string | null>(null);
   const [autoStart, setAutoStart] = useState(false);
+  const [pathStatus, setPathStatus] = useState<BridgeStatus | null>(null);
+  /** Counts clicks on "Erneut suchen", so the bridge path retries a lost bridge at once. */
+  const [search, setSearch] = useState(0);
   const check = useCardCheck(autoStart);
   const { run, presence } = check;
 
@@ -69,6 +87,11 @@ export function CardCheckPanel({ bridgeUrl, virtualReader }: CardReaderConfig) {
     void detect();
   }, [detect]);
 
+  const redetect = useCallback(() => {
+    setSearch((n) => n + 1);
+    void detect();
+  }, [detect]);
+
   useEffect(() => {
     setAutoStart(localStorage.getItem(AUTO_START_KEY) === '1');
   }, []);
@@ -76,6 +99,7 @@ export function CardCheckPanel({ bridgeUrl, virtualReader }: CardReaderConfig) {
   const choose = (k: TransportKind) => {
     if (k === kind) return;
     setReaderName(null);
+    setPathStatus(null);
     // The last path's error (a refused reader, say) is no news on the new one.
     check.clear();
     setKind(k);
@@ -84,15 +108,18 @@ export function CardCheckPanel({ bridgeUrl, virtualReader }: CardReaderConfig) {
   const running = isRunning(run);
   const visible = options?.filter((o) => !o.hidden) ?? [];
   const hidden = options?.filter((o) => o.hidden) ?? [];
-  const pathProps: PathProps = { attach: check.attach, fail: check.fail, clear: check.clear, setReaderName };
+  const pathProps: PathProps = { attach: check.attach, fail: check.fail, clear: check.clear, setReaderName, setPathStatus };
+  const shownStatus = pathStatus && (run.kind === 'idle' || run.kind === 'error') ? `bridge-${pathStatus}` : run.kind === 'idle' ? presence : run.kind;
+  // Where the transport knows presence, an empty reader has nothing to check.
+  const noCard = presence === 'no-reader' || (presence === 'empty' && check.presenceKnown);
   const option = options?.find((o) => o.kind === kind);
 
   return (
     <section className="card reader-panel" aria-labelledby="card-title" data-testid="card-panel">
       <div className="row spread">
         <h2 id="card-title">{t('card.title')}</h2>
-        <span className={`status reader-status reader-${run.kind === 'idle' ? presence : run.kind}`} role="status" data-testid="card-status" data-state={run.kind === 'idle' ? presence : run.kind}>
-          {statusText(run, presence, t)}
+        <span className={`status reader-status reader-${shownStatus}`} role="status" data-testid="card-status" data-state={shownStatus}>
+          {statusText(run, presence, t, pathStatus)}
         </span>
       </div>
       <p className="muted">{t('card.intro')}</p>
@@ -125,7 +152,7 @@ export function CardCheckPanel({ bridgeUrl, virtualReader }: CardReaderConfig) {
           </p>
         ))}
         {options ? (
-          <button type="button" className="link" onClick={() => void detect()} disabled={running}>
+          <button type="button" className="link" onClick={redetect} disabled={running}>
             {t('card.redetect')}
           </button>
         ) : null}
@@ -139,12 +166,12 @@ export function CardCheckPanel({ bridgeUrl, virtualReader }: CardReaderConfig) {
       ) : null}
 
       {kind === 'webusb-ccid' ? <UsbPath key="usb" {...pathProps} /> : null}
-      {kind === 'bridge' ? <BridgePath key={`bridge-${bridgeUrl ?? ''}`} {...pathProps} url={bridgeUrl} reachable={option?.available ?? false} onReachable={detect} /> : null}
+      {kind === 'bridge' ? <BridgePath key={`bridge-${bridgeUrl ?? ''}`} {...pathProps} url={bridgeUrl} reachable={option?.available ?? false} search={search} onSearch={redetect} onProbed={detect} /> : null}
       {kind === 'smartcard-api' ? <SmartCardPath key="sc" {...pathProps} /> : null}
       {kind === 'virtual' ? <VirtualPath key="virtual" {...pathProps} /> : null}
 
       <div className="row wrap">
-        <button type="button" className="primary" onClick={() => void check.start()} disabled={!check.transport || running || presence === 'no-reader'}>
+        <button type="button" className="primary" onClick={() => void check.start()} disabled={!check.transport || running || noCard}>
           {t('card.start')}
         </button>
         {running ? (
@@ -169,7 +196,9 @@ export function CardCheckPanel({ bridgeUrl, virtualReader }: CardReaderConfig) {
 
       {run.kind === 'token' ? (
         <div className="result result-ok" data-testid="card-result">
-          <p className="success">{t('card.tokenDone', { scenarios: run.scenarios })}</p>
+          <p className="success" title={t('card.tokenDetail', { scenarios: run.scenarios })}>
+            {t('card.tokenDone', { seconds: seconds(run.ms, lang) })}
+          </p>
           <TokenCell token={run.token} />
         </div>
       ) : null}

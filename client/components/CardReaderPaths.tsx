@@ -12,7 +12,9 @@ import { grantedCcidReaders, requestCcidReader } from '../card-bridge/webusb-cci
 import { WebUsbCcidTransport } from '../card-bridge/webusb-ccid/transport';
 import type { UsbDeviceLike } from '../card-bridge/webusb-ccid/usb-types';
 import type { WebSocketLike } from '../card-bridge/loopback/bridge-client';
+import { bridgeStatusUrl, probeBridgeStatus } from '../card-bridge/select';
 import { classifyFailure, readerFailure } from '../card-check/failure';
+import type { MessageKey } from '../../lib/i18n';
 import { useI18n } from '../i18n/provider';
 import type { PathProps } from './CardCheckPanel';
 
@@ -75,12 +77,50 @@ export function UsbPath({ attach, fail, setReaderName }: PathProps) {
 }
 
 const SESSION_KEY = 'popp.bridge.session';
+/** Reconnects after losing a paired bridge (0.5 + 1 + 2 + 4 s) before the panel says it is not reachable. */
+const RECONNECT_ATTEMPTS = 4;
+/** How often an unpaired or lost bridge is looked for, so starting it needs no click. */
+const PROBE_MS = 2_000;
+
+/** What the bridge path tells the panel's status badge while there is no paired bridge. */
+export type BridgeStatus = 'pair' | 'reconnecting' | 'down' | 'restarted';
+
+/**
+ * How a bridge reader is shown: its own name, marked once when virtual. The bridge's
+ * virtual reader already says "Software-eGK, nur Test/Demo" in its name; it is shown
+ * in the page's language instead of a second qualifier.
+ */
+export function bridgeReaderLabel(r: BridgeReaderInfo, t: (k: MessageKey) => string): string {
+  if (!r.virtual) return r.name;
+  if (/software-egk|nur test|test\/demo|test only/i.test(r.name)) return t('card.virtualReader');
+  return `${r.name} (${t('card.bridge.virtual')})`;
+}
 
 /** The local bridge: pairing with the code it prints, then its readers; the session token survives reloads of this tab. */
-export function BridgePath({ attach, fail, clear, setReaderName, url, reachable, onReachable }: PathProps & { url?: string; reachable: boolean; onReachable: () => void }) {
+export function BridgePath({
+  attach,
+  fail,
+  clear,
+  setReaderName,
+  setPathStatus,
+  url,
+  reachable,
+  search,
+  onSearch,
+  onProbed,
+}: PathProps & {
+  url?: string;
+  reachable: boolean;
+  /** Clicks on "Erneut suchen" so far: each one retries a lost bridge at once. */
+  search: number;
+  onSearch: () => void;
+  /** Re-reads the picker's options after the bridge appeared or went away. */
+  onProbed: () => void;
+}) {
   const { t, lang } = useI18n();
   const [client, setClient] = useState<BridgeClient | null>(null);
   const [state, setState] = useState<BridgeState>('idle');
+  const [retrying, setRetrying] = useState(false);
   const [readers, setReaders] = useState<BridgeReaderInfo[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
   const [code, setCode] = useState('');
@@ -88,19 +128,53 @@ export function BridgePath({ attach, fail, clear, setReaderName, url, reachable,
   const [pairing, setPairing] = useState(false);
   const [generation, setGeneration] = useState(0);
   const [wasReady, setWasReady] = useState(false);
+  const [restarted, setRestarted] = useState(false);
+  /** The page holds a session the bridge accepted once (stored, or welcomed here): its refusal means the bridge restarted. */
+  const hadSession = useRef(false);
+  const reachableRef = useRef(reachable);
+  reachableRef.current = reachable;
+  const probedRef = useRef(onProbed);
+  probedRef.current = onProbed;
 
   useEffect(() => {
     const stored = sessionStorage.getItem(SESSION_KEY) ?? undefined;
-    const c = new BridgeClient({ url, sessionToken: stored, onSessionToken: (token) => sessionStorage.setItem(SESSION_KEY, token) });
+    hadSession.current = stored !== undefined;
+    const c = new BridgeClient({
+      url,
+      sessionToken: stored,
+      maxReconnectAttempts: RECONNECT_ATTEMPTS,
+      onSessionToken: (token) => sessionStorage.setItem(SESSION_KEY, token),
+    });
     setClient(c);
     setState(c.state);
+    setRetrying(false);
     setReaders([]);
     setWasReady(false);
+    setRestarted(false);
     const offs = [
       c.onState((s) => {
         setState(s);
-        if (s === 'ready') setWasReady(true);
-        if (s === 'pairing-required') sessionStorage.removeItem(SESSION_KEY);
+        setRetrying(c.reconnecting);
+        if (s === 'ready') {
+          hadSession.current = true;
+          setWasReady(true);
+          setRestarted(false);
+        }
+        if (s === 'pairing-required') {
+          sessionStorage.removeItem(SESSION_KEY);
+          // Refused a session it knew: a restarted bridge forgot it. Say so instead of silently showing the form.
+          if (hadSession.current) {
+            hadSession.current = false;
+            setWasReady(false);
+            setRestarted(true);
+            clear();
+          }
+        }
+        // Given up reconnecting: "reconnecting …" and the last token or error are stale now; the picker learns it too.
+        if (s === 'unreachable' && !c.reconnecting) {
+          clear();
+          probedRef.current();
+        }
       }),
       c.onReaders((r) => setReaders(r)),
     ];
@@ -111,9 +185,49 @@ export function BridgePath({ attach, fail, clear, setReaderName, url, reachable,
       c.close();
     };
     // `generation` starts a fresh client after unpairing.
-  }, [url, generation, attach]);
+  }, [url, generation, attach, clear]);
 
   const ready = state === 'ready';
+  const lost = wasReady && !pairing && (state === 'unreachable' || state === 'connecting');
+  const status: BridgeStatus | null = ready
+    ? null
+    : restarted
+      ? 'restarted'
+      : lost
+        ? retrying || state === 'connecting'
+          ? 'reconnecting'
+          : 'down'
+        : reachable
+          ? 'pair'
+          : 'down';
+
+  useEffect(() => setPathStatus(status), [status, setPathStatus]);
+  useEffect(() => () => setPathStatus(null), [setPathStatus]);
+
+  // Without a paired bridge, look for it now and then: the picker and the badge follow a bridge
+  // being started or stopped, and a page with a session reconnects by itself.
+  const probing = client !== null && !ready && !(wasReady && retrying);
+  useEffect(() => {
+    if (!client || !probing) return;
+    let live = true;
+    const timer = setInterval(() => {
+      void probeBridgeStatus(bridgeStatusUrl(url)).then((up) => {
+        if (!live) return;
+        if (up !== reachableRef.current) probedRef.current();
+        if (up && hadSession.current && client.state === 'unreachable' && !client.reconnecting) client.start().catch(() => undefined);
+      });
+    }, PROBE_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [client, probing, url]);
+
+  // "Erneut suchen": a page with a session tries the bridge again at once.
+  useEffect(() => {
+    if (search > 0 && client && hadSession.current && client.state === 'unreachable' && !client.reconnecting) client.start().catch(() => undefined);
+  }, [search, client]);
+
   useEffect(() => {
     if (!ready) return;
     setSelected((cur) => (cur && readers.some((r) => r.name === cur) ? cur : (readers.find((r) => r.presence === 'present') ?? readers[0])?.name ?? null));
@@ -122,13 +236,15 @@ export function BridgePath({ attach, fail, clear, setReaderName, url, reachable,
   useEffect(() => {
     if (!client || !ready || !selected) {
       if (ready) attach(null);
-      setReaderName(null);
       return;
     }
     const info = client.readers.find((r) => r.name === selected);
     attach(new LoopbackBridgeTransport(client, selected), info?.presence ?? 'no-reader');
-    setReaderName(selected);
-  }, [client, ready, selected, attach, setReaderName]);
+  }, [client, ready, selected, attach]);
+
+  const selectedInfo = ready ? readers.find((r) => r.name === selected) : undefined;
+  const readerLabel = selectedInfo ? bridgeReaderLabel(selectedInfo, t) : null;
+  useEffect(() => setReaderName(readerLabel), [readerLabel, setReaderName]);
 
   async function pair(e: React.FormEvent) {
     e.preventDefault();
@@ -136,13 +252,15 @@ export function BridgePath({ attach, fail, clear, setReaderName, url, reachable,
     const digits = normalisePairingCode(code);
     if (!/^\d{6}$/.test(digits)) return fail(readerFailure('BRIDGE_PAIRING_FAILED'));
     setPairing(true);
+    // A code typed now is a new pairing; its refusal is a wrong code, not a restarted bridge.
+    hadSession.current = false;
     client.setPairingCode(digits);
     try {
       await client.start();
       setPairedCode(digits);
       setCode('');
       clear();
-      if (!reachable) onReachable();
+      if (!reachable) onProbed();
     } catch (err) {
       fail(classifyFailure(err));
     } finally {
@@ -175,27 +293,46 @@ export function BridgePath({ attach, fail, clear, setReaderName, url, reachable,
               <select value={selected ?? ''} onChange={(e) => setSelected(e.target.value)}>
                 {readers.map((r) => (
                   <option key={r.name} value={r.name}>
-                    {r.name}
-                    {r.virtual ? ` (${t('card.bridge.virtual')})` : ''}
+                    {bridgeReaderLabel(r, t)}
                   </option>
                 ))}
               </select>
             </label>
           )}
         </>
-      ) : wasReady && (state === 'unreachable' || state === 'connecting') ? (
-        <p className="banner">{t('card.bridge.reconnecting')}</p>
       ) : (
-        <form className="row wrap" onSubmit={pair}>
-          <label className="grow">
-            {t('card.bridge.code')}
-            <input value={code} onChange={(e) => setCode(e.target.value)} inputMode="numeric" autoComplete="off" maxLength={9} placeholder={t('card.bridge.codePlaceholder')} />
-            <small className="muted">{PAIRING_GUIDANCE[lang]}</small>
-          </label>
-          <button type="submit" disabled={pairing || !client} aria-busy={pairing}>
-            {pairing ? t('card.bridge.pairing') : t('card.bridge.pair')}
-          </button>
-        </form>
+        <>
+          {status === 'reconnecting' ? (
+            <p className="banner" role="status" data-testid="bridge-reconnecting">
+              {t('card.bridge.reconnecting')}
+            </p>
+          ) : null}
+          {status === 'down' ? (
+            <p className="banner banner-error" data-testid="bridge-down">
+              {t('card.bridge.down')}{' '}
+              <button type="button" className="link" onClick={onSearch}>
+                {t('card.redetect')}
+              </button>
+            </p>
+          ) : null}
+          {status === 'restarted' ? (
+            <p className="banner" data-testid="bridge-restarted">
+              {t('card.bridge.restarted')}
+            </p>
+          ) : null}
+          {status !== 'reconnecting' ? (
+            <form className="row wrap" onSubmit={pair}>
+              <label className="grow">
+                {t('card.bridge.code')}
+                <input value={code} onChange={(e) => setCode(e.target.value)} inputMode="numeric" autoComplete="off" maxLength={9} placeholder={t('card.bridge.codePlaceholder')} />
+                <small className="muted">{PAIRING_GUIDANCE[lang]}</small>
+              </label>
+              <button type="submit" disabled={pairing || !client} aria-busy={pairing}>
+                {pairing ? t('card.bridge.pairing') : t('card.bridge.pair')}
+              </button>
+            </form>
+          ) : null}
+        </>
       )}
       <details className="lna">
         <summary>{t('card.bridge.lna')}</summary>
@@ -229,7 +366,7 @@ export function SmartCardPath({ attach, fail, setReaderName }: PathProps) {
   useEffect(() => {
     if (!selected) return;
     // Presence is known only once a context exists (connect); until then the reader counts as ready.
-    attach(new SmartCardApiTransport(selected), 'empty');
+    attach(new SmartCardApiTransport(selected), 'empty', { presenceKnown: false });
     setReaderName(selected);
   }, [selected, attach, setReaderName]);
 
@@ -267,13 +404,15 @@ export function VirtualPath({ attach, fail, setReaderName }: PathProps) {
     const r = new VirtualReaderTransport(undefined, VIRTUAL_READER_LABEL);
     reader.current = r;
     attach(r, 'empty');
-    setReaderName(VIRTUAL_READER_LABEL);
     return () => {
       socket.current?.close();
       socket.current = null;
       attach(null);
     };
-  }, [attach, setReaderName]);
+  }, [attach]);
+
+  // The transport keeps its fixed (German) label; the page names it in its own language.
+  useEffect(() => setReaderName(t('card.virtualReader')), [t, setReaderName]);
 
   async function insert() {
     setBusy(true);

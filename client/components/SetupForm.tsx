@@ -57,8 +57,11 @@ export function SetupForm({ token }: { token: string }) {
   return (
     <section className="card narrow">
       <h1>{t('setup.title')}</h1>
-      <p>{t('setup.intro', { practice: info.data.practiceName, tid: info.data.telematikId })}</p>
-      <form onSubmit={submit}>
+      <p className="setup-practice" data-testid="setup-practice">
+        {t('setup.practice', { practice: info.data.practiceName, tid: info.data.telematikId })}
+      </p>
+      <p>{t('setup.intro')}</p>
+      <form className="stack" onSubmit={submit}>
         <label>
           {t('setup.name')}
           <input value={name} onChange={(e) => setName(e.target.value)} required minLength={2} maxLength={80} autoComplete="name" />

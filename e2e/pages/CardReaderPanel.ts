@@ -29,8 +29,22 @@ export class CardReaderPanel {
     await this.root.getByRole('button', { name: 'USB-Lesegerät wählen …' }).click();
   }
 
+  startButton(): Locator {
+    return this.root.getByRole('button', { name: 'Prüfung starten' });
+  }
+
   async start() {
-    await this.root.getByRole('button', { name: 'Prüfung starten' }).click();
+    await this.startButton().click();
+  }
+
+  /** The line above the token: plain words and the time taken, no protocol rounds. */
+  result(): Locator {
+    return this.root.getByTestId('card-result');
+  }
+
+  /** The bridge path's notice while no paired bridge serves a reader ("nicht erreichbar", "neu gestartet"). */
+  bridgeNotice(kind: 'down' | 'restarted' | 'reconnecting'): Locator {
+    return this.root.getByTestId(`bridge-${kind}`);
   }
 
   /** Waits for the token and reveals it the way staff would. */

@@ -36,6 +36,8 @@ export interface BridgeClientOptions {
   requestTimeoutMs?: number;
   reconnectInitialMs?: number;
   reconnectMaxMs?: number;
+  /** Reconnect attempts after losing a paired bridge before giving up (state stays 'unreachable'); unbounded when absent. */
+  maxReconnectAttempts?: number;
 }
 
 type RequestBody =
@@ -71,6 +73,7 @@ export class BridgeClient {
   private readerListeners = new Set<(r: BridgeReaderInfo[]) => void>();
   private reconnectDelay: number;
   private reconnectTimer?: ReturnType<typeof setTimeout>;
+  private reconnectAttempts = 0;
   private startWaiters: { resolve: () => void; reject: (e: ReaderError) => void }[] = [];
   private everReady = false;
   state: BridgeState = 'idle';
@@ -90,12 +93,27 @@ export class BridgeClient {
     this.o.sessionToken = undefined;
   }
 
-  /** Connects and pairs; resolves when the bridge welcomed us. */
+  /** Whether a reconnect is scheduled; false in 'unreachable' means the client gave up until the next start(). */
+  get reconnecting(): boolean {
+    return this.reconnectTimer !== undefined;
+  }
+
+  /** Connects and pairs; resolves when the bridge welcomed us. A start also renews the reconnect attempts. */
   start(): Promise<void> {
     if (this.state === 'ready') return Promise.resolve();
     const p = new Promise<void>((resolve, reject) => this.startWaiters.push({ resolve, reject }));
-    if (this.state !== 'connecting') this.open();
+    if (this.state !== 'connecting') {
+      this.cancelReconnect();
+      this.reconnectAttempts = 0;
+      this.reconnectDelay = this.o.reconnectInitialMs ?? 500;
+      this.open();
+    }
     return p;
+  }
+
+  private cancelReconnect(): void {
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
   }
 
   private setState(s: BridgeState): void {
@@ -138,6 +156,7 @@ export class BridgeClient {
         this.o.sessionToken = m.sessionToken;
         this.o.onSessionToken?.(m.sessionToken);
         this.reconnectDelay = this.o.reconnectInitialMs ?? 500;
+        this.reconnectAttempts = 0;
         this.setReaders(m.readers);
         this.setState('ready');
         this.settleStart();
@@ -171,13 +190,18 @@ export class BridgeClient {
     this.failAll(error);
     this.goneReaders();
     if (this.state === 'closed') return;
-    this.setState('unreachable');
-    this.settleStart(error);
     // Reconnect only to a bridge we were paired with; a first attempt is up to the UI.
-    if (this.everReady) {
-      this.reconnectTimer = setTimeout(() => this.open(), this.reconnectDelay);
+    // Scheduled before the state changes, so state listeners can read `reconnecting`.
+    if (this.everReady && this.reconnectAttempts < (this.o.maxReconnectAttempts ?? Infinity)) {
+      this.reconnectAttempts++;
+      this.reconnectTimer = setTimeout(() => {
+        this.reconnectTimer = undefined;
+        this.open();
+      }, this.reconnectDelay);
       this.reconnectDelay = Math.min(this.reconnectDelay * 2, this.o.reconnectMaxMs ?? 10_000);
     }
+    this.setState('unreachable');
+    this.settleStart(error);
   }
 
   private goneReaders(): void {
@@ -253,7 +277,7 @@ export class BridgeClient {
 
   close(): void {
     this.setState('closed');
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.cancelReconnect();
     this.failAll(new ReaderError('CLOSED', 'bridge client closed'));
     this.settleStart(new ReaderError('CLOSED', 'bridge client closed'));
     this.ws?.close(1000, 'bye');
