@@ -87,6 +87,10 @@ export interface EhcConfig {
    * card token is ever issued there on the development check alone.
    */
   production: boolean;
+  /** Open card sessions one institution may hold at once (further upgrades: 503). Default 32. */
+  maxSessionsPerActor?: number;
+  /** Open card sessions in this instance (further upgrades: 503). Default 5,000. */
+  maxSessions?: number;
   /** Our promise in `timeSpan`: ms between a ScenarioResponse and our next scenario. Default 2000. */
   timeSpanMs?: number;
   /** Language of `errorDetail`. Default German. */

@@ -279,6 +279,34 @@ describe('limits and lifecycle', () => {
   });
 });
 
+describe('session caps', () => {
+  it('an institution holding its maximum of open sessions gets 503 until one ends', async () => {
+    const ep = createEhcEndpointWithFlow({ ...deps, config: { ...deps.config, maxSessionsPerActor: 2, cardTimeBudgetMs: 5_000 } }, fakeFlow);
+    const srv = await serveEhc(ep);
+    const open = () =>
+      new Promise<{ ws?: WebSocket; status?: number }>((resolve) => {
+        const ws = new WebSocket(srv.url);
+        ws.on('open', () => resolve({ ws }));
+        ws.on('unexpected-response', (_req, res) => resolve({ status: res.statusCode }));
+        ws.on('error', () => undefined);
+      });
+    try {
+      const a = await open();
+      const b = await open();
+      expect(a.ws && b.ws).toBeTruthy();
+      expect((await open()).status).toBe(503);
+      a.ws!.close();
+      await new Promise((r) => setTimeout(r, 30));
+      const c = await open();
+      expect(c.ws).toBeTruthy();
+      b.ws!.close();
+      c.ws!.close();
+    } finally {
+      await srv.stop();
+    }
+  });
+});
+
 describe('once the token is being issued the check is committed', () => {
   it('a client that leaves (or sends more) during issuance: one record, logged as undelivered, not as a failure', async () => {
     let open!: () => void;

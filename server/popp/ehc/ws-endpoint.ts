@@ -41,7 +41,15 @@ export function createEhcEndpointWithFlow(deps: EhcDeps, createFlow: () => EhcFl
   // Above maxFrameBytes a frame is answered with 79511; ws itself cuts off anything past twice that
   // (close 1009) before buffering it, so no client can make us hold more per socket.
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes * 2, perMessageDeflate: false, clientTracking: true });
-  const sessions = new Map<string, { session: EhcSession; ws: WebSocket }>();
+  const sessions = new Map<string, { session: EhcSession; ws: WebSocket; actorId: string }>();
+  // A practice has a handful of card readers; each session costs a brainpool key pair up front.
+  const perActor = config.maxSessionsPerActor ?? 32;
+  const total = config.maxSessions ?? 5_000;
+  const openFor = (actorId: string) => {
+    let n = 0;
+    for (const s of sessions.values()) if (s.actorId === actorId) n++;
+    return n;
+  };
   const pending = new Set<Duplex>();
   let closing = false;
 
@@ -57,7 +65,7 @@ export function createEhcEndpointWithFlow(deps: EhcDeps, createFlow: () => EhcFl
       close: (code: number) => ws.close(code),
     };
     const session = new EhcSession(id, actor, deps, createFlow, io, (s) => sessions.delete(s.id));
-    sessions.set(id, { session, ws });
+    sessions.set(id, { session, ws, actorId: actor.telematikId });
     deps.log?.({ event: 'ehc.session-start', sessionId: id });
     let oversize = false;
     ws.on('message', (data: RawData, isBinary: boolean) => {
@@ -90,6 +98,7 @@ export function createEhcEndpointWithFlow(deps: EhcDeps, createFlow: () => EhcFl
           if (socket.destroyed) return;
           if (closing) return refused(socket, 503);
           if (!actor) return refused(socket, 401);
+          if (sessions.size >= total || openFor(actor.telematikId) >= perActor) return refused(socket, 503, { 'Retry-After': '5' });
           wss.handleUpgrade(req, socket, head, (ws) => accept(ws, actor));
         })
         .catch(() => {
