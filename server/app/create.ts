@@ -61,7 +61,8 @@ export async function createApp(env: Env, opts: { now?: () => number } = {}): Pr
   // The service verifies its own tokens for Fachdienste that call POST /api/v1/verify; it trusts its own CA only.
   const verifyCa = env.POPP_VERIFY_CA_FILE ? readFileSync(env.POPP_VERIFY_CA_FILE, 'utf8') : keys.devCaPem;
   const verifier = verifyCa ? createVerifier({ issuers: [{ iss: env.issuer, trustAnchors: [verifyCa] }], now: () => Math.floor(now() / 1000) }) : null;
-  const verifyHandler = verifier ? verifyHttpHandler(verifier) : null;
+  // No `epa` here: on a public endpoint its single-use marker would let anyone spend a token before the ePA does.
+  const verifyHandler = verifier ? verifyHttpHandler(verifier, { profiles: ['basic', 'erezept', 'vsdm'] }) : null;
 
   const { nextAuthSecret, rpEncryptionJwk } = identitySecrets(env);
   const rpClientId = env.PUBLIC_URL;

@@ -29,6 +29,16 @@ describe('POST /api/v1/verify', () => {
     expect(res.headers['cache-control']).toBe('no-store');
   });
 
+  it('an endpoint that does not offer epa refuses it before verifying, so no token is spent', async () => {
+    const token = await iss.token({ patientId: 'A987654321' });
+    const body = JSON.stringify({ token, profile: 'epa' });
+    const res = await handleVerifyRequest(verifier, { method: 'POST', contentType: 'application/json', body }, { profiles: ['basic', 'vsdm'] });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body)).toMatchObject({ code: 'profile_not_offered' });
+    // Still unspent: the ePA check proper accepts it once.
+    expect(JSON.parse((await post({ token, profile: 'epa' })).body)).toMatchObject({ valid: true });
+  });
+
   it('200 valid:false with code and reason for a bad token, without echoing it', async () => {
     const token = `${(await iss.token()).slice(0, -4)}AAAA`;
     const res = await post({ token, profile: 'basic' });

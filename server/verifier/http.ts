@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { TELEMATIK_ID_PATTERN } from '../popp/token/claims';
-import { PROFILES } from './profiles';
+import { PROFILES, type Profile } from './profiles';
 import type { Verifier } from './verifier';
 
 export const VERIFY_PATH = '/api/v1/verify';
@@ -37,7 +37,19 @@ const problem = (status: number, code: string, title: string, detail?: string, e
 };
 
 /** The transport-independent core: method, content type and raw body in, response out. */
-export async function handleVerifyRequest(verifier: Verifier, req: { method: string; contentType?: string; body: string }): Promise<PlainResponse> {
+export interface VerifyHttpOptions {
+  /**
+   * Profiles this endpoint offers (default all). A public endpoint should not offer `epa`:
+   * its single-use marker would let anyone holding a token spend it before the ePA does.
+   */
+  profiles?: readonly Profile[];
+}
+
+export async function handleVerifyRequest(
+  verifier: Verifier,
+  req: { method: string; contentType?: string; body: string },
+  opts: VerifyHttpOptions = {},
+): Promise<PlainResponse> {
   if (req.method !== 'POST') return problem(405, 'method_not_allowed', 'Nur POST ist erlaubt.', undefined, { allow: 'POST' });
   if (!/^application\/json\s*(;|$)/i.test(req.contentType ?? '')) return problem(415, 'unsupported_media_type', 'Content-Type muss application/json sein.');
   if (Buffer.byteLength(req.body) > MAX_VERIFY_BODY_BYTES) return problem(413, 'payload_too_large', 'Anfrage ist zu groß.');
@@ -52,18 +64,21 @@ export async function handleVerifyRequest(verifier: Verifier, req: { method: str
     const fields = [...new Set(parsed.error.issues.map((i) => (i.code === 'unrecognized_keys' ? i.keys.join(',') : String(i.path[0] ?? ''))))];
     return problem(400, 'malformed_request', 'Anfrage entspricht nicht dem Schema { token, profile, actorId? }.', `Felder: ${fields.join(', ')}`);
   }
+  if (opts.profiles && !opts.profiles.includes(parsed.data.profile)) {
+    return problem(400, 'profile_not_offered', `Profil ${parsed.data.profile} wird hier nicht angeboten (${opts.profiles.join(', ')}).`);
+  }
   const r = await verifier.verify(parsed.data.token, { profile: parsed.data.profile, actorId: parsed.data.actorId });
   return r.ok ? json(200, { valid: true, claims: r.claims, validUntil: r.validUntil }) : json(200, { valid: false, code: r.code, reason: r.reason });
 }
 
 /** node:http adapter; reads at most MAX_VERIFY_BODY_BYTES before giving up. */
-export function verifyHttpHandler(verifier: Verifier): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function verifyHttpHandler(verifier: Verifier, opts: VerifyHttpOptions = {}): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
     let out: PlainResponse;
     try {
       const body = await readBody(req, MAX_VERIFY_BODY_BYTES);
       if (body === null) out = problem(413, 'payload_too_large', 'Anfrage ist zu groß.');
-      else out = await handleVerifyRequest(verifier, { method: req.method ?? 'GET', contentType: req.headers['content-type'], body });
+      else out = await handleVerifyRequest(verifier, { method: req.method ?? 'GET', contentType: req.headers['content-type'], body }, opts);
     } catch {
       out = problem(400, 'malformed_request', 'Anfrage konnte nicht gelesen werden.');
     }
