@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { CompactSign, generateKeyPair, jwtVerify, type CryptoKey } from 'jose';
+import { generateKeyPairSync } from 'node:crypto';
+import { jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { toHex } from '../../../lib/bytes/hex';
@@ -13,6 +14,7 @@ import { anchorFromRootCvc, devEhcTrust } from './dev-trust';
 import { createEhcEndpoint } from './endpoint';
 import { softwareCardTransport, type SoftwareCardTransport } from './software-transport';
 import { serveEhc } from './test-server';
+import { signPoppToken } from '../token';
 
 /**
  * The whole eGK check over a real `ws` server on loopback: client core → endpoint →
@@ -23,24 +25,22 @@ import { serveEhc } from './test-server';
 const ACTOR = { telematikId: '1-20014060625', professionOid: '1.2.276.0.76.4.50' };
 const ISS = 'https://popp.test';
 
-let signingKey: CryptoKey;
-let verifyKey: CryptoKey;
+// The service's real token function, with a throwaway key: what the dashboard would receive.
+const { privateKey: signingKey, publicKey: verifyKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const testKey = { kid: 'test', privateKey: signingKey, publicJwk: {} as never, x5c: [] };
 
-async function signToken(input: EhcTokenInput): Promise<string> {
-  const claims = {
-    version: '1.0.0',
-    iss: ISS,
-    iat: Math.floor(Date.now() / 1000),
-    proofMethod: input.proofMethod,
-    patientProofTime: input.patientProofTime,
-    patientId: input.patientId,
-    insurerId: input.insurerId,
-    actorId: input.actor.telematikId,
-    actorProfessionOid: input.actor.professionOid,
-  };
-  return new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
-    .setProtectedHeader({ typ: 'vnd.telematik.popp+jwt', alg: 'ES256', kid: 'test' })
-    .sign(signingKey);
+function signToken(input: EhcTokenInput): Promise<string> {
+  return signPoppToken(
+    {
+      proofMethod: input.proofMethod,
+      patientProofTime: input.patientProofTime,
+      patientId: input.patientId,
+      insurerId: input.insurerId,
+      actorId: input.actor.telematikId,
+      actorProfessionOid: input.actor.professionOid,
+    },
+    { issuer: ISS, key: testKey },
+  );
 }
 
 interface Service {
@@ -104,7 +104,6 @@ async function settled(svc: Service) {
 describe.runIf(interopAvailable())('eGK check with gematik’s card image', () => {
   let svc: Service;
   beforeAll(async () => {
-    ({ privateKey: signingKey, publicKey: verifyKey } = await generateKeyPair('ES256'));
     svc = await startService();
   });
   afterAll(() => svc.stop());
@@ -230,10 +229,6 @@ describe.runIf(interopAvailable())('eGK check with gematik’s card image', () =
 });
 
 describe.runIf(interopAvailable())('card checks that end the session', () => {
-  beforeAll(async () => {
-    ({ privateKey: signingKey, publicKey: verifyKey } = await generateKeyPair('ES256'));
-  });
-
   async function expectServiceError(code: string, over: Parameters<typeof startService>[0]) {
     const svc = await startService(over);
     try {

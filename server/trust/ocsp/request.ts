@@ -22,7 +22,8 @@ export interface DecodedOcspRequest {
   nonce?: Uint8Array;
 }
 
-function readCertId(t: Tlv): CertId | null {
+/** CertID (RFC 6960 §4.1.1) as requests and responses both carry it; null for a hash algorithm we do not know. */
+export function readCertId(t: Tlv): CertId | null {
   const [alg, nameHash, keyHash, serial] = children(expectTag(t, 0x30, 'CertID'));
   const hash = HASH_OIDS[readOid(children(expectTag(alg, 0x30, 'hashAlgorithm'))[0]!)];
   if (!hash) return null;

@@ -7,6 +7,7 @@ import { HASH_OIDS, OID, type HashName } from '../oids';
 import { DerError, children, expectTag, readOid, readOne, readTime, type Tlv } from '../der';
 import { TrustCert } from '../x509/certificate';
 import type { CertId } from './certid';
+import { readCertId } from './request';
 
 export const RESPONSE_STATUS = ['successful', 'malformedRequest', 'internalError', 'tryLater', '(unused)', 'sigRequired', 'unauthorized'] as const;
 export type OcspResponseStatus = (typeof RESPONSE_STATUS)[number];
@@ -47,18 +48,6 @@ function extensions(t: Tlv | undefined): Map<string, Uint8Array> {
   return out;
 }
 
-function readCertIdTlv(t: Tlv): CertId | null {
-  const [alg, nameHash, keyHash, serial] = children(expectTag(t, 0x30, 'CertID'));
-  const hash = HASH_OIDS[readOid(children(expectTag(alg, 0x30, 'hashAlgorithm'))[0]!)];
-  if (!hash) return null;
-  return {
-    hash,
-    issuerNameHash: new Uint8Array(expectTag(nameHash, 0x04, 'issuerNameHash').value),
-    issuerKeyHash: new Uint8Array(expectTag(keyHash, 0x04, 'issuerKeyHash').value),
-    serial: new Uint8Array(expectTag(serial, 0x02, 'serialNumber').value),
-  };
-}
-
 function readSingle(t: Tlv): SingleStatus {
   const [certIdT, statusT, thisUpdateT, ...rest] = children(expectTag(t, 0x30, 'SingleResponse'));
   if (!certIdT || !statusT || !thisUpdateT) throw new DerError('SingleResponse incomplete');
@@ -73,7 +62,7 @@ function readSingle(t: Tlv): SingleStatus {
   const next = rest.find((r) => r.tag === 0xa0);
   const exts = extensions(rest.find((r) => r.tag === 0xa1));
   const single: SingleStatus = {
-    certId: readCertIdTlv(certIdT),
+    certId: readCertId(certIdT),
     status,
     revocationTime,
     thisUpdate: readTime(expectTag(thisUpdateT, 0x18, 'thisUpdate')),
